@@ -1,0 +1,88 @@
+package dev.stasis.cli;
+
+import java.lang.reflect.Constructor;
+import java.nio.file.NoSuchFileException;
+import picocli.CommandLine;
+
+/**
+ * Builds and runs a picocli command tree with stasis's conventions: results on stdout,
+ * messages on stderr as {@code <command>: <message>}, stack traces only with
+ * {@code --verbose}, one exit code per kind of failure ({@link ExitCodes}).
+ */
+final class Cli {
+  private Cli() {}
+
+  /** Runs {@code command} (an annotated object taking a {@link Context}) and returns the exit code. */
+  static int run(Object command, Context ctx, String... args) {
+    return execute(create(command, ctx), ctx, args);
+  }
+
+  /** The command tree of {@code command}, wired to {@code ctx}. */
+  static CommandLine create(Object command, Context ctx) {
+    CommandLine cl = new CommandLine(command, new Factory(ctx));
+    cl.setOut(new java.io.PrintWriter(ctx.out(), true));
+    cl.setErr(new java.io.PrintWriter(ctx.err(), true));
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setExecutionExceptionHandler((e, cmd, parsed) -> report(cmd, ctx, e, parsed));
+    cl.setParameterExceptionHandler((e, params) -> {
+      ctx.err().println(e.getCommandLine().getCommandName() + ": " + e.getMessage());
+      ctx.err().println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more.");
+      return ExitCodes.USAGE;
+    });
+    addExitCodes(cl);
+    return cl;
+  }
+
+  /** Runs a command tree and returns the exit code. */
+  static int execute(CommandLine cl, Context ctx, String... args) {
+    int code = cl.execute(args);
+    ctx.out().flush();
+    ctx.err().flush();
+    return code;
+  }
+
+  private static void addExitCodes(CommandLine cl) {
+    cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(ExitCodes.help());
+    cl.getSubcommands().values().forEach(Cli::addExitCodes);
+  }
+
+  private static int report(CommandLine cmd, Context ctx, Exception e, CommandLine.ParseResult parsed) {
+    String message = e.getMessage();
+    if (e instanceof NoSuchFileException) {
+      message = "no such file or directory: " + message;
+    } else if (message == null || message.isBlank()) {
+      message = e.getClass().getSimpleName();
+    }
+    ctx.err().println(cmd.getCommandSpec().root().name() + ": " + message);
+    if (verbose(parsed)) {
+      e.printStackTrace(ctx.err());
+    }
+    if (e instanceof NoSuchFileException) {
+      return ExitCodes.NOT_FOUND;
+    }
+    return ExitCodes.of(e);
+  }
+
+  private static boolean verbose(CommandLine.ParseResult parsed) {
+    for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+      if (p.hasMatchedOption("--verbose")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Gives commands that want one a {@link Context}. */
+  private record Factory(Context ctx) implements CommandLine.IFactory {
+    @Override
+    public <K> K create(Class<K> cls) throws Exception {
+      try {
+        Constructor<K> c = cls.getDeclaredConstructor(Context.class);
+        c.setAccessible(true);
+        return c.newInstance(ctx);
+      } catch (NoSuchMethodException e) {
+        return CommandLine.defaultFactory().create(cls);
+      }
+    }
+  }
+}

@@ -1,0 +1,158 @@
+package dev.stasis.cli;
+
+import dev.stasis.store.LockedException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.commons.codec.digest.DigestUtils;
+
+/**
+ * Replaces a live directory with new content so that the old content survives any failure:
+ * the new tree is built beside it ({@code .<name>.stasis-new}), completely and durably, and
+ * only then swapped in with two renames ({@code <name>} to {@code .<name>.stasis-old}, the new
+ * one to {@code <name>}), after which the old tree is deleted.
+ *
+ * <p>The only window is between the two renames, when {@code <name>} is briefly absent. A crash
+ * there (or anywhere) is repaired by {@link #recover(Path)} at the start of the next restore or
+ * snapshot of that directory: with {@code <name>} missing and an old tree present, the old tree
+ * goes back (the interrupted restore did not happen); leftover new or old trees are deleted.
+ * Swaps of one directory are serialized by an OS lock in the store's {@code .stasis/restore/}.
+ */
+final class DirectorySwap {
+  /** Builds the new content in an empty directory. */
+  interface Builder {
+    void build(Path into) throws IOException;
+  }
+
+  private final Path locks;
+
+  /** @param locks where the per-directory lock files live (the store's {@code .stasis/restore}) */
+  DirectorySwap(Path locks) {
+    this.locks = locks;
+  }
+
+  /** Replaces {@code target} (which may not exist yet) with what {@code builder} makes. */
+  void replace(Path target, Builder builder) throws IOException {
+    try (Held held = lock(target)) {
+      recoverLocked(target);
+      Path fresh = sibling(target, "new");
+      Path old = sibling(target, "old");
+      Files.createDirectory(fresh);
+      try {
+        builder.build(fresh);
+        fsyncDirectories(fresh);
+      } catch (IOException | RuntimeException e) {
+        deleteTree(fresh);
+        throw e;
+      }
+      boolean hadOld = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+      if (hadOld) {
+        Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+      }
+      Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE);
+      fsync(target.getParent());
+      if (hadOld) {
+        deleteTree(old);
+      }
+    }
+  }
+
+  /** Repairs what an interrupted swap of {@code target} left, if anything; see the class comment. */
+  void recover(Path target) throws IOException {
+    if (!Files.exists(sibling(target, "new"), LinkOption.NOFOLLOW_LINKS)
+        && !Files.exists(sibling(target, "old"), LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (Held held = lock(target)) {
+      recoverLocked(target);
+    }
+  }
+
+  private void recoverLocked(Path target) throws IOException {
+    Path fresh = sibling(target, "new");
+    Path old = sibling(target, "old");
+    if (Files.exists(old, LinkOption.NOFOLLOW_LINKS) && !Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+      Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
+      fsync(target.getParent());
+    }
+    deleteTree(fresh);
+    deleteTree(old);
+  }
+
+  static Path sibling(Path target, String which) {
+    return target.resolveSibling("." + target.getFileName() + ".stasis-" + which);
+  }
+
+  private interface Held extends AutoCloseable {
+    @Override
+    void close() throws IOException;
+  }
+
+  private Held lock(Path target) throws IOException {
+    Files.createDirectories(locks);
+    String key = DigestUtils.sha256Hex(target.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8));
+    FileChannel channel = FileChannel.open(locks.resolve(key.substring(0, 32) + ".lock"),
+        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      channel.close();
+      throw new LockedException("another restore of %s is running; try again when it ends", target);
+    }
+    return channel::close;
+  }
+
+  private static void fsyncDirectories(Path root) throws IOException {
+    List<Path> dirs = new ArrayList<>();
+    Files.walkFileTree(root, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+        dirs.add(dir);
+        return FileVisitResult.CONTINUE;
+      }
+    });
+    for (Path dir : dirs) {
+      fsync(dir);
+    }
+  }
+
+  static void fsync(Path dir) throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
+  }
+
+  /** Deletes a tree without following symlinks; nothing there is fine. */
+  static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    if (Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+      List<Path> children = new ArrayList<>();
+      try (DirectoryStream<Path> stream = Files.newDirectoryStream(root)) {
+        stream.forEach(children::add);
+      }
+      for (Path child : children) {
+        deleteTree(child);
+      }
+    }
+    Files.deleteIfExists(root);
+  }
+}

@@ -1,0 +1,185 @@
+package dev.stasis.cli;
+
+import dev.stasis.store.CheckReport;
+import dev.stasis.store.ComponentRef;
+import dev.stasis.store.Generation;
+import dev.stasis.store.IngestResult;
+import dev.stasis.store.Scope;
+import dev.stasis.store.SnapshotRef;
+import dev.stasis.store.Store;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code dysnomia-snapshots}: Dysnomia's snapshot-store tool with its options and output lines,
+ * over the stasis engine. Deviations (numeric generation order, --check reporting everything,
+ * verified import, distinct exit codes) are listed in the README.
+ */
+@Command(name = "dysnomia-snapshots", version = "dysnomia-snapshots (stasis " + StasisCommand.VERSION + ")",
+    description = {"Manages the store of snapshots of the logical state of mutable components hosted in"
+        + " containers ($DYSNOMIA_STATEDIR, default /var/state/dysnomia for root, ~/.dysnomia for others)."})
+public final class DysnomiaSnapshotsCommand implements Callable<Integer> {
+  private final Context ctx;
+
+  @ArgGroup(exclusive = true, multiplicity = "0..1")
+  Operation operation;
+
+  static final class Operation {
+    @Option(names = "--query-latest", description = "Print the relative paths of the latest snapshots.")
+    boolean queryLatest;
+
+    @Option(names = "--query-all", description = "Print the relative paths of all snapshots, generation by generation.")
+    boolean queryAll;
+
+    @Option(names = "--print-missing", description = "Print the given paths that are not in the store.")
+    boolean printMissing;
+
+    @Option(names = "--gc", description = "Remove older generations and the snapshots only they used.")
+    boolean gc;
+
+    @Option(names = "--import", description = "Move snapshot directories into the store (verified) and link generations.")
+    boolean importing;
+
+    @Option(names = "--resolve", description = "Translate relative snapshot paths into absolute ones.")
+    boolean resolve;
+  }
+
+  @Option(names = "--check", description = "With a query: verify the snapshots printed; report every problem.")
+  boolean check;
+
+  @Mixin
+  ComponentOptions names;
+
+  @Option(names = "--keep", paramLabel = "NUM", defaultValue = "1",
+      description = "Generations to keep per component while collecting garbage. Default: ${DEFAULT-VALUE}.")
+  int keep;
+
+  @Option(names = "--dry-run", description = "With --gc: print what would be removed; remove nothing.")
+  boolean dryRun;
+
+  @Mixin
+  StoreOptions store;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
+  boolean help;
+
+  @Option(names = {"-v", "--version"}, versionHelp = true, description = "Show the version.")
+  boolean version;
+
+  @Parameters(paramLabel = "PATH", description = "Snapshot paths (container/component/name) or, with --import, directories.")
+  List<String> paths = new ArrayList<>();
+
+  DysnomiaSnapshotsCommand(Context ctx) {
+    this.ctx = ctx;
+  }
+
+  public static void main(String[] args) {
+    Context ctx = Context.system();
+    System.exit(run(ctx, args));
+  }
+
+  static int run(Context ctx, String... args) {
+    CommandLine cl = Cli.create(new DysnomiaSnapshotsCommand(ctx), ctx);
+    cl.setAbbreviatedOptionsAllowed(true);  // as getopt allows --query-l for --query-latest
+    return Cli.execute(cl, ctx, args);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (operation == null) {
+      throw new UsageException("No operation specified!");
+    }
+    if (check && !(operation.queryAll || operation.queryLatest)) {
+      throw new UsageException("--check goes with --query-all or --query-latest");
+    }
+    if (keep < 0) {
+      throw new UsageException("--keep must be 0 or more, got %d", keep);
+    }
+    try (Store s = store.open(ctx)) {
+      Scope scope = names.scope(ctx);
+      if (operation.queryAll || operation.queryLatest) {
+        return query(s, scope);
+      } else if (operation.printMissing) {
+        for (SnapshotRef ref : parse(paths)) {
+          if (!s.exists(ref)) {
+            ctx.out().println(ref);
+          }
+        }
+      } else if (operation.resolve) {
+        return resolve(s);
+      } else if (operation.gc) {
+        s.gc(scope, keep, dryRun, a -> ctx.err().println(GcCommand.dysnomiaLine(a)))
+            .actions().forEach(a -> {
+              if (dryRun) {
+                ctx.out().println(a.kind().name().toLowerCase() + " " + a.path() + ": " + a.reason());
+              }
+            });
+      } else {
+        return importDirectories(s);
+      }
+    }
+    return ExitCodes.OK;
+  }
+
+  private int query(Store s, Scope scope) throws IOException {
+    List<Generation> gens = operation.queryAll ? s.generations(scope) : s.latest(scope);
+    for (Generation g : gens) {
+      ctx.out().println(g.snapshotRef());
+    }
+    if (!check) {
+      return ExitCodes.OK;
+    }
+    CheckReport report = s.check(gens, scope, false);
+    for (CheckReport.Problem p : report.problems()) {
+      ctx.err().println(p.message());
+    }
+    return report.clean() ? ExitCodes.OK : ExitCodes.INTEGRITY;
+  }
+
+  private int resolve(Store s) throws IOException {
+    int code = ExitCodes.OK;
+    for (SnapshotRef ref : parse(paths)) {
+      if (s.exists(ref)) {
+        ctx.out().println(s.location(ref));
+      } else {
+        ctx.err().println("dysnomia-snapshots: no snapshot " + ref + " in the store (see --print-missing)");
+        code = ExitCodes.NOT_FOUND;
+      }
+    }
+    return code;
+  }
+
+  private int importDirectories(Store s) throws IOException {
+    if (names.container == null) {
+      throw new UsageException("ERROR: No container specified!");
+    }
+    if (names.component == null) {
+      throw new UsageException("ERROR: No component specified!");
+    }
+    ComponentRef component = new ComponentRef(names.container(ctx), names.component(ctx));
+    for (String dir : paths) {
+      IngestResult r = SnapshotImport.run(s, component, ctx.path(dir), true);
+      if (store.verbose) {
+        ctx.err().println("imported " + r.snapshot() + " as generation " + r.generation().number());
+      }
+    }
+    return ExitCodes.OK;
+  }
+
+  /** Validates every path before any is used, so bad input changes nothing. */
+  private static List<SnapshotRef> parse(List<String> paths) {
+    List<SnapshotRef> refs = new ArrayList<>();
+    for (String p : paths) {
+      refs.add(SnapshotRef.parse(p));
+    }
+    return refs;
+  }
+}

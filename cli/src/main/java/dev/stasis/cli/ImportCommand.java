@@ -1,0 +1,48 @@
+package dev.stasis.cli;
+
+import dev.stasis.store.ComponentRef;
+import dev.stasis.store.IngestResult;
+import dev.stasis.store.Store;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code stasis import}: copy snapshot directories into the store, verified, and link generations. */
+@Command(name = "import", mixinStandardHelpOptions = true,
+    description = {"Imports snapshot directories (each named by its snapshot name and holding one file) as new"
+        + " generations. A 64-hex name must be the SHA-256 of the file or of its content, else nothing is stored.",
+        "  stasis import -C pgc -c testdb /tmp/9111c1e686d0…"})
+final class ImportCommand implements Callable<Integer> {
+  private final Context ctx;
+
+  @Mixin
+  StoreOptions store;
+
+  @Mixin
+  ComponentOptions names;
+
+  @Option(names = "--move", description = "Delete each source directory once it is imported (as Dysnomia's mv).")
+  boolean move;
+
+  @Parameters(arity = "1..*", paramLabel = "DIR", description = "Snapshot directories, imported in order.")
+  List<String> dirs;
+
+  ImportCommand(Context ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    ComponentRef component = names.ref(ctx, null, null);
+    try (Store s = store.open(ctx)) {
+      for (String dir : dirs) {
+        IngestResult r = SnapshotImport.run(s, component, ctx.path(dir), move);
+        ctx.out().println(r.snapshot());
+      }
+    }
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,52 @@
+package dev.stasis.store;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Immutable objects by {@link Key}, plus generation links; the bytes under a {@link Store}.
+ *
+ * <p>Guarantees every implementation keeps (pinned by {@code BackendContract}):
+ * <ol>
+ *   <li>An object written through {@link #create()} is visible only after
+ *       {@link ObjectWriter#commit(Key)}, with all its bytes or not at all; a writer closed
+ *       without commit leaves nothing behind.</li>
+ *   <li>Committing to an existing key replaces the object atomically.</li>
+ *   <li>{@link #delete(Key)} of a missing key succeeds.</li>
+ *   <li>{@link #list(Key, Consumer)} shows committed objects only: no staging or temporary data.</li>
+ *   <li>{@link #stat(Key)} and {@link #open(Key)} see a committed object at once.</li>
+ *   <li>Generation links are created atomically: of two creators of one number, one wins.</li>
+ * </ol>
+ */
+public interface Backend extends Closeable {
+  /** Size of the object at {@code key}, or empty if there is none. */
+  Optional<ObjectInfo> stat(Key key) throws IOException;
+
+  /**
+   * Reads the object at {@code key}.
+   *
+   * @throws NotFoundException if there is none
+   */
+  InputStream open(Key key) throws IOException;
+
+  /** Starts a staged object; see {@link ObjectWriter}. */
+  ObjectWriter create() throws IOException;
+
+  /** Deletes the object at {@code key}; nothing there is fine. */
+  void delete(Key key) throws IOException;
+
+  /**
+   * Every committed object at or under {@code prefix}, recursively. Order: the backend's own
+   * (on a filesystem, the order {@code find} walks in, which Dysnomia's checksum follows).
+   */
+  void list(Key prefix, Consumer<ObjectInfo> sink) throws IOException;
+
+  /** The generation links of this store. */
+  GenerationLinks generations();
+
+  /** Where {@code key} is, for people and scripts: an absolute path or a URL. */
+  String location(Key key);
+}

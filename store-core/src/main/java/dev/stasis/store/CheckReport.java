@@ -1,0 +1,122 @@
+package dev.stasis.store;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Every problem found in a store, not just the first: generations pointing at nothing,
+ * snapshots without files or checksum, malformed checksum records, bytes that do not match.
+ */
+public final class CheckReport {
+  /** What is wrong. */
+  public enum Kind {
+    DANGLING_GENERATION,
+    MISSING_FILE,
+    MISSING_CHECKSUM,
+    MALFORMED_CHECKSUM,
+    MISMATCH,
+    UNREADABLE
+  }
+
+  /**
+   * One problem.
+   *
+   * @param subject {@code container/component/name}, or {@code container/component/N} for a generation
+   * @param message what a person reads, in Dysnomia's words where it has them
+   */
+  public record Problem(Kind kind, String subject, String message) {}
+
+  private final int snapshotsChecked;
+  private final List<Problem> problems;
+
+  private CheckReport(int snapshotsChecked, List<Problem> problems) {
+    this.snapshotsChecked = snapshotsChecked;
+    this.problems = List.copyOf(problems);
+  }
+
+  public int snapshotsChecked() {
+    return snapshotsChecked;
+  }
+
+  public List<Problem> problems() {
+    return problems;
+  }
+
+  public boolean clean() {
+    return problems.isEmpty();
+  }
+
+  static CheckReport make(Store store, List<Generation> generations, Scope scope, boolean everything)
+      throws IOException {
+    Map<SnapshotRef, List<Generation>> referenced = new LinkedHashMap<>();
+    for (Generation g : generations) {
+      referenced.computeIfAbsent(g.snapshotRef(), r -> new ArrayList<>()).add(g);
+    }
+    Set<SnapshotRef> snapshots = new LinkedHashSet<>(referenced.keySet());
+    if (everything) {
+      Key base = scope.container().map(StoreLayout.SNAPSHOTS::resolve).orElse(StoreLayout.SNAPSHOTS);
+      store.backend().list(base, o -> {
+        SnapshotRef ref = StoreLayout.snapshotOf(StoreLayout.SNAPSHOTS, o.key());
+        if (ref != null && scope.matches(ref.component())) {
+          snapshots.add(ref);
+        }
+      });
+    }
+    List<Problem> problems = new ArrayList<>();
+    for (SnapshotRef ref : snapshots) {
+      check(store, ref, referenced.getOrDefault(ref, List.of()), problems);
+    }
+    return new CheckReport(snapshots.size(), problems);
+  }
+
+  private static void check(Store store, SnapshotRef ref, List<Generation> pointing, List<Problem> problems) {
+    String subject = ref.toString();
+    Verdict v;
+    try {
+      v = store.verify(ref);
+    } catch (IOException | RuntimeException e) {
+      problems.add(new Problem(Kind.UNREADABLE, subject, "cannot read snapshot " + subject + ": " + e.getMessage()));
+      return;
+    }
+    switch (v.kind()) {
+      case OK -> expectedFile(store, ref, v, problems);
+      case ABSENT -> {
+        for (Generation g : pointing) {
+          String gen = g.component() + "/" + g.number();
+          problems.add(new Problem(Kind.DANGLING_GENERATION, gen,
+              "generation " + gen + " points at a missing snapshot: " + subject));
+        }
+      }
+      case NO_FILES -> problems.add(new Problem(Kind.MISSING_FILE, subject,
+          "snapshot " + subject + " has a checksum but no files"));
+      case NO_CHECKSUM -> problems.add(new Problem(Kind.MISSING_CHECKSUM, subject,
+          "no checksum found for snapshot: " + subject));
+      case MALFORMED_CHECKSUM -> problems.add(new Problem(Kind.MALFORMED_CHECKSUM, subject,
+          "malformed checksum for snapshot: " + subject + ": '" + v.expected() + "'"));
+      case MISMATCH -> problems.add(new Problem(Kind.MISMATCH, subject,
+          "Checksum mismatch detected for snapshot: " + subject + ", we have: '" + v.computed()
+              + "', we expect: '" + v.expected() + "'"));
+    }
+  }
+
+  /** A stasis snapshot must still hold the file its metadata names. */
+  private static void expectedFile(Store store, SnapshotRef ref, Verdict v, List<Problem> problems) {
+    Optional<SnapshotMeta> meta;
+    try {
+      meta = store.meta(ref);
+    } catch (IOException e) {
+      return;  // metadata is a convenience; the checksum verified the bytes
+    }
+    if (meta.isPresent()
+        && v.files().stream().noneMatch(f -> f.key().name().equals(meta.get().file()))) {
+      problems.add(new Problem(Kind.MISSING_FILE, ref.toString(),
+          "snapshot " + ref + " lacks its file " + meta.get().file()));
+    }
+  }
+}

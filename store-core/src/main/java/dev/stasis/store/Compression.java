@@ -1,0 +1,85 @@
+package dev.stasis.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Locale;
+import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
+import org.apache.commons.compress.compressors.xz.XZCompressorOutputStream;
+import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
+import org.apache.commons.compress.compressors.zstandard.ZstdCompressorOutputStream;
+
+/**
+ * How a snapshot's file is stored; the file name says which ({@code dump.pgsql.zst},
+ * {@code dump.pgsql.xz}, {@code dump.pgsql}). xz with Dysnomia's file names is what the real
+ * Dysnomia can restore.
+ */
+public enum Compression {
+  ZSTD("zstd", ".zst"),
+  XZ("xz", ".xz"),
+  NONE("none", "");
+
+  /** zstd's own default level. */
+  static final int ZSTD_LEVEL = 3;
+  /** xz's own default preset, as the {@code xz} command uses. */
+  static final int XZ_PRESET = 6;
+
+  private final String word;
+  private final String suffix;
+
+  Compression(String word, String suffix) {
+    this.word = word;
+    this.suffix = suffix;
+  }
+
+  /** The name on the command line: {@code zstd}, {@code xz} or {@code none}. */
+  public String word() {
+    return word;
+  }
+
+  /** The stored file's name for a logical file name: {@code dump.pgsql} becomes {@code dump.pgsql.zst}. */
+  public String fileName(String logical) {
+    return logical + suffix;
+  }
+
+  /** The logical file name for a stored one: the inverse of {@link #fileName(String)}. */
+  public String logicalName(String stored) {
+    return stored.substring(0, stored.length() - suffix.length());
+  }
+
+  /** Compression by its command-line word. */
+  public static Compression parse(String word) {
+    for (Compression c : values()) {
+      if (c.word.equals(word.toLowerCase(Locale.ROOT))) {
+        return c;
+      }
+    }
+    throw new IllegalArgumentException("unknown compression '" + word + "' (zstd, xz or none)");
+  }
+
+  /** Compression of a stored file, judged by its name. */
+  public static Compression ofFileName(String name) {
+    if (name.endsWith(ZSTD.suffix)) {
+      return ZSTD;
+    }
+    return name.endsWith(XZ.suffix) ? XZ : NONE;
+  }
+
+  /** Wraps {@code out}; closing the result finishes the stream and closes {@code out}. */
+  public OutputStream compress(OutputStream out) throws IOException {
+    return switch (this) {
+      case ZSTD -> new ZstdCompressorOutputStream(out, ZSTD_LEVEL);
+      case XZ -> new XZCompressorOutputStream(out, XZ_PRESET);
+      case NONE -> out;
+    };
+  }
+
+  /** Wraps {@code in} to read the logical bytes back. */
+  public InputStream decompress(InputStream in) throws IOException {
+    return switch (this) {
+      case ZSTD -> new ZstdCompressorInputStream(in);
+      case XZ -> new XZCompressorInputStream(in, true);
+      case NONE -> in;
+    };
+  }
+}

@@ -1,0 +1,126 @@
+package dev.stasis.store;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
+
+/**
+ * What garbage collection deletes, and why: for each component, the generations older than
+ * the newest {@code keep}, then every snapshot (with its checksum and metadata) that no kept
+ * generation points at, including leftovers such as checksums without a snapshot.
+ */
+public final class GcPlan {
+  /** One deletion. */
+  public record Action(Kind kind, String path, String reason) {}
+
+  /** What an action deletes. */
+  public enum Kind { GENERATION, SNAPSHOT, CHECKSUM, META }
+
+  /** Told of each deletion as it is applied. */
+  public interface Listener {
+    void deleted(Action action);
+  }
+
+  /** One deletion with what carries it out. */
+  private record Step(Action action, Deletion deletion) {}
+
+  private interface Deletion {
+    void run(Backend backend) throws IOException;
+  }
+
+  private final List<Step> steps = new ArrayList<>();
+
+  private GcPlan() {}
+
+  /** The deletions, in the order they are applied. */
+  public List<Action> actions() {
+    return steps.stream().map(Step::action).toList();
+  }
+
+  static GcPlan make(Store store, Scope scope, int keep) throws IOException {
+    if (keep < 0) {
+      throw new IllegalArgumentException("--keep must be 0 or more, got " + keep);
+    }
+    Backend backend = store.backend();
+    Map<ComponentRef, List<Generation>> byComponent = new TreeMap<>();
+    for (Generation g : store.generations(scope)) {
+      byComponent.computeIfAbsent(g.component(), c -> new ArrayList<>()).add(g);
+    }
+    Map<SnapshotRef, List<ObjectInfo>> files = new TreeMap<>(GcPlan::compare);
+    Set<SnapshotRef> checksums = new TreeSet<>(GcPlan::compare);
+    Set<SnapshotRef> metas = new TreeSet<>(GcPlan::compare);
+    list(backend, StoreLayout.SNAPSHOTS, scope, (ref, o) -> files.computeIfAbsent(ref, r -> new ArrayList<>()).add(o));
+    list(backend, StoreLayout.CHECKSUMS, scope, (ref, o) -> checksums.add(ref));
+    list(backend, StoreLayout.META, scope, (ref, o) -> metas.add(ref));
+
+    GcPlan plan = new GcPlan();
+    Set<SnapshotRef> kept = new HashSet<>();
+    for (List<Generation> gens : byComponent.values()) {
+      int drop = Math.max(0, gens.size() - keep);
+      for (Generation g : gens.subList(0, drop)) {
+        plan.add(Kind.GENERATION, g.component() + "/" + g.number(), "older than the newest " + keep,
+            b -> b.generations().delete(g));
+      }
+      for (Generation g : gens.subList(drop, gens.size())) {
+        kept.add(g.snapshotRef());
+      }
+    }
+    files.forEach((ref, objects) -> {
+      if (!kept.contains(ref)) {
+        plan.add(Kind.SNAPSHOT, ref.toString(), "no kept generation points at it", b -> {
+          for (ObjectInfo o : objects) {
+            b.delete(o.key());
+          }
+          b.delete(StoreLayout.checksum(ref));
+          b.delete(StoreLayout.meta(ref));
+        });
+      }
+    });
+    for (SnapshotRef ref : checksums) {
+      if (!kept.contains(ref) && !files.containsKey(ref)) {
+        plan.add(Kind.CHECKSUM, ref.toString(), "its snapshot is gone", b -> b.delete(StoreLayout.checksum(ref)));
+      }
+    }
+    for (SnapshotRef ref : metas) {
+      if (!kept.contains(ref) && !files.containsKey(ref) && !checksums.contains(ref)) {
+        plan.add(Kind.META, ref.toString(), "its snapshot is gone", b -> b.delete(StoreLayout.meta(ref)));
+      }
+    }
+    return plan;
+  }
+
+  private void add(Kind kind, String path, String reason, Deletion deletion) {
+    steps.add(new Step(new Action(kind, path, reason), deletion));
+  }
+
+  /** Deletes generation links first, then snapshots (files, checksum, metadata), then leftovers. */
+  void apply(Backend backend, Listener listener) throws IOException {
+    for (Step step : steps) {
+      listener.deleted(step.action());
+      step.deletion().run(backend);
+    }
+  }
+
+  /** Lists {@code area} (one container's part of it when the scope names one) by snapshot. */
+  private static void list(Backend backend, Key area, Scope scope, BiConsumer<SnapshotRef, ObjectInfo> sink)
+      throws IOException {
+    Key base = scope.container().map(area::resolve).orElse(area);
+    backend.list(base, o -> {
+      SnapshotRef ref = StoreLayout.snapshotOf(area, o.key());
+      if (ref != null && scope.matches(ref.component())) {
+        sink.accept(ref, o);
+      }
+    });
+  }
+
+  private static int compare(SnapshotRef a, SnapshotRef b) {
+    int c = a.component().compareTo(b.component());
+    return c != 0 ? c : a.name().compareTo(b.name());
+  }
+}

@@ -1,0 +1,309 @@
+package dev.stasis.store;
+
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * A store of snapshots, generations and checksums over a {@link Backend}: the engine every
+ * command and module goes through.
+ *
+ * <pre>{@code
+ * Store store = Store.open(backend, locks, Duration.ofSeconds(30));
+ * try (Ingest ingest = store.ingest(component, "dump.pgsql", Compression.ZSTD, "pg_dump", Map.of())) {
+ *   dumper.transferTo(ingest.output());
+ *   IngestResult result = ingest.commit();
+ * }
+ * }</pre>
+ */
+public final class Store implements Closeable {
+  private final Backend backend;
+  private final StoreLocks locks;
+  private final Duration lockWait;
+
+  private Store(Backend backend, StoreLocks locks, Duration lockWait) {
+    this.backend = backend;
+    this.locks = locks;
+    this.lockWait = lockWait;
+  }
+
+  /**
+   * A store over {@code backend}.
+   *
+   * @param lockWait how long a command waits for the store lock before failing as locked
+   */
+  public static Store open(Backend backend, StoreLocks locks, Duration lockWait) {
+    return new Store(backend, locks, lockWait);
+  }
+
+  public Backend backend() {
+    return backend;
+  }
+
+  /**
+   * Starts ingesting a logical stream as a new snapshot of {@code component}.
+   *
+   * @param logicalFile the file name before compression, such as {@code dump.pgsql}
+   * @param source what produces the stream, recorded in the metadata
+   */
+  public Ingest ingest(ComponentRef component, String logicalFile, Compression compression,
+      String source, Map<String, String> attributes) throws IOException {
+    String file = compression.fileName(Names.requireSafe(logicalFile, "file name"));
+    return new Ingest(this, component, file, compression, source, attributes, backend.create());
+  }
+
+  // ---- queries
+
+  /** Every generation in {@code scope}, by component name, then numerically. */
+  public List<Generation> generations(Scope scope) throws IOException {
+    List<Generation> all = new ArrayList<>();
+    backend.generations().list(scope, all::add);
+    all.sort(Generation.ORDER);
+    return all;
+  }
+
+  /** The newest generation of every component in {@code scope}, by component name. */
+  public List<Generation> latest(Scope scope) throws IOException {
+    Map<ComponentRef, Generation> newest = new TreeMap<>();
+    for (Generation g : generations(scope)) {
+      newest.put(g.component(), g);
+    }
+    return List.copyOf(newest.values());
+  }
+
+  public Optional<Generation> latest(ComponentRef component) throws IOException {
+    List<Generation> newest = latest(Scope.of(component));
+    return newest.isEmpty() ? Optional.empty() : Optional.of(newest.get(0));
+  }
+
+  /**
+   * Generation {@code number} of {@code component}.
+   *
+   * @throws NotFoundException if there is none
+   */
+  public Generation generation(ComponentRef component, long number) throws IOException {
+    for (Generation g : generations(Scope.of(component))) {
+      if (g.number() == number) {
+        return g;
+      }
+    }
+    throw new NotFoundException("%s has no generation %d (see stasis list)", component, number);
+  }
+
+  /** The snapshot's objects, in listing order; empty when it does not exist. */
+  public List<ObjectInfo> files(SnapshotRef snapshot) throws IOException {
+    List<ObjectInfo> files = new ArrayList<>();
+    backend.list(StoreLayout.snapshotDir(snapshot), files::add);
+    return files;
+  }
+
+  /** Whether the snapshot is committed: it has files and a checksum record. */
+  public boolean exists(SnapshotRef snapshot) throws IOException {
+    return backend.stat(StoreLayout.checksum(snapshot)).isPresent() && !files(snapshot).isEmpty();
+  }
+
+  /** Where the snapshot directory is: a path or a URL. */
+  public String location(SnapshotRef snapshot) {
+    return backend.location(StoreLayout.snapshotDir(snapshot));
+  }
+
+  /** The metadata stasis recorded, if it made the snapshot and the record is readable. */
+  public Optional<SnapshotMeta> meta(SnapshotRef snapshot) throws IOException {
+    Optional<byte[]> bytes = readSmall(StoreLayout.meta(snapshot));
+    try {
+      return bytes.map(SnapshotMeta::parse);
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The checksum record, if there is one. */
+  public Optional<String> checksum(SnapshotRef snapshot) throws IOException {
+    return readSmall(StoreLayout.checksum(snapshot)).map(b -> new String(b, StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Reads a one-file snapshot's logical bytes, verifying its checksum and name as they stream.
+   *
+   * @throws NotFoundException if the snapshot does not exist
+   * @throws IntegrityException if it has no checksum (at once) or its bytes do not match (at the end)
+   */
+  public SnapshotReader read(SnapshotRef snapshot) throws IOException {
+    return SnapshotReader.open(this, snapshot);
+  }
+
+  // ---- maintenance
+
+  /**
+   * Plans garbage collection of {@code scope}, keeping the newest {@code keep} generations of
+   * each component, and applies it unless {@code dryRun}. Planning and applying happen under
+   * the exclusive lock, so nothing committed meanwhile is lost.
+   */
+  public GcPlan gc(Scope scope, int keep, boolean dryRun, GcPlan.Listener listener) throws IOException {
+    try (StoreLocks.Lock lock = locks.store(dryRun ? LockMode.SHARED : LockMode.EXCLUSIVE, "gc", lockWait)) {
+      GcPlan plan = GcPlan.make(this, scope, keep);
+      if (!dryRun) {
+        plan.apply(backend, listener);
+      }
+      return plan;
+    }
+  }
+
+  /**
+   * Checks the snapshots of {@code generations} and, when {@code everything}, every other
+   * snapshot in {@code scope}; reports every problem and keeps going.
+   */
+  public CheckReport check(List<Generation> generations, Scope scope, boolean everything) throws IOException {
+    return CheckReport.make(this, generations, scope, everything);
+  }
+
+  /**
+   * Imports a snapshot directory holding one file, as Dysnomia's {@code --import} does, but
+   * verified: a name of SHA-256 form must equal the SHA-256 of the file (Dysnomia's naming) or
+   * of its logical content (stasis's); any other name is opaque. A mismatch stores nothing.
+   *
+   * @param source opens the file's bytes; called twice when the name is not the file's SHA-256
+   * @throws IntegrityException on a mismatch
+   */
+  public IngestResult importSnapshot(SnapshotRef snapshot, String file, Importer.Source source, String from)
+      throws IOException {
+    return new Importer(this, snapshot, Names.requireSafe(file, "file name"), source, from).run();
+  }
+
+  // ---- the commit protocol, shared by Ingest and Importer
+
+  /**
+   * Publishes a staged snapshot file and links a generation to it, under the shared store lock
+   * and the snapshot's publish lock: if the snapshot already exists and verifies, the staging
+   * is dropped (deduplicated); if it exists damaged, it is replaced. Order: metadata, checksum,
+   * snapshot, generation, so a reader never sees a snapshot without its checksum.
+   *
+   * @return the result, with {@code deduplicated} set when nothing was written
+   */
+  IngestResult publish(ObjectWriter staged, SnapshotRef snapshot, String file, String checksum,
+      SnapshotMeta meta, long logicalSize, long storedSize) throws IOException {
+    try (StoreLocks.Lock shared = locks.store(LockMode.SHARED, "commit " + snapshot, lockWait);
+        StoreLocks.Lock publishing = locks.snapshot(snapshot, lockWait)) {
+      Verdict existing = verify(snapshot);
+      boolean dedup = existing.kind() == Verdict.Kind.OK;
+      if (dedup) {
+        staged.close();
+      } else {
+        if (existing.kind() != Verdict.Kind.ABSENT) {
+          deleteSnapshot(snapshot, existing.files());
+        }
+        if (meta != null) {
+          writeSmall(StoreLayout.meta(snapshot), meta.toBytes());
+        }
+        writeSmall(StoreLayout.checksum(snapshot), checksum.getBytes(StandardCharsets.UTF_8));
+        staged.commit(StoreLayout.snapshotFile(snapshot, file));
+      }
+      return link(snapshot, dedup, logicalSize, storedSize);
+    }
+  }
+
+  /** Links a generation to an existing, verified snapshot, under the shared store lock. */
+  IngestResult linkExisting(SnapshotRef snapshot, long logicalSize, long storedSize) throws IOException {
+    try (StoreLocks.Lock shared = locks.store(LockMode.SHARED, "link " + snapshot, lockWait)) {
+      Verdict v = verify(snapshot);
+      if (v.kind() != Verdict.Kind.OK) {
+        throw new IntegrityException("snapshot %s is damaged (%s); not linking it",
+            snapshot, v.kind().name().toLowerCase().replace('_', ' '));
+      }
+      return link(snapshot, true, logicalSize, storedSize);
+    }
+  }
+
+  /**
+   * Makes {@code snapshot} the newest generation of its component, unless it already is:
+   * creates link N+1 directly and, when another writer took N+1 first, re-reads and retries.
+   */
+  private IngestResult link(SnapshotRef snapshot, boolean dedup, long logicalSize, long storedSize)
+      throws IOException {
+    for (int attempt = 0; attempt < 10_000; attempt++) {
+      Optional<Generation> newest = latest(snapshot.component());
+      if (newest.isPresent() && newest.get().snapshot().equals(snapshot.name())) {
+        return new IngestResult(newest.get(), false, dedup, logicalSize, storedSize);
+      }
+      long next = newest.map(g -> g.number() + 1).orElse(1L);
+      Generation g = new Generation(snapshot.component(), next, snapshot.name());
+      if (backend.generations().create(g)) {
+        return new IngestResult(g, true, dedup, logicalSize, storedSize);
+      }
+    }
+    throw new StoreException("could not link a generation for %s: too much contention", snapshot);
+  }
+
+  /** Verifies a snapshot's bytes against its checksum record. */
+  Verdict verify(SnapshotRef snapshot) throws IOException {
+    List<ObjectInfo> files = files(snapshot);
+    Optional<String> expected = checksum(snapshot);
+    if (files.isEmpty()) {
+      return new Verdict(expected.isPresent() ? Verdict.Kind.NO_FILES : Verdict.Kind.ABSENT,
+          files, expected.orElse(null), null);
+    }
+    if (expected.isEmpty()) {
+      return new Verdict(Verdict.Kind.NO_CHECKSUM, files, null, null);
+    }
+    if (!DysnomiaChecksum.isWellFormed(expected.get())) {
+      return new Verdict(Verdict.Kind.MALFORMED_CHECKSUM, files, expected.get(), null);
+    }
+    String computed = DysnomiaChecksum.compute(backend, StoreLayout.snapshotDir(snapshot), files);
+    Verdict.Kind kind = computed.equals(expected.get()) ? Verdict.Kind.OK : Verdict.Kind.MISMATCH;
+    return new Verdict(kind, files, expected.get(), computed);
+  }
+
+  /** Deletes a snapshot: its files first, then its checksum and metadata (Dysnomia's order). */
+  void deleteSnapshot(SnapshotRef snapshot, List<ObjectInfo> files) throws IOException {
+    for (ObjectInfo f : files) {
+      backend.delete(f.key());
+    }
+    backend.delete(StoreLayout.checksum(snapshot));
+    backend.delete(StoreLayout.meta(snapshot));
+  }
+
+  void writeSmall(Key key, byte[] bytes) throws IOException {
+    try (ObjectWriter w = backend.create()) {
+      w.output().write(bytes);
+      w.commit(key);
+    }
+  }
+
+  Optional<byte[]> readSmall(Key key) throws IOException {
+    if (backend.stat(key).isEmpty()) {
+      return Optional.empty();
+    }
+    try (InputStream in = backend.open(key)) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      in.transferTo(out);
+      return Optional.of(out.toByteArray());
+    } catch (NotFoundException e) {
+      return Optional.empty();  // deleted between stat and open
+    }
+  }
+
+  /** Copies with a reused buffer; returns the byte count. */
+  static long copy(InputStream in, OutputStream out) throws IOException {
+    byte[] buffer = new byte[1 << 16];
+    long total = 0;
+    for (int n; (n = in.read(buffer)) >= 0; ) {
+      out.write(buffer, 0, n);
+      total += n;
+    }
+    return total;
+  }
+
+  @Override
+  public void close() throws IOException {
+    backend.close();
+  }
+}

@@ -1,0 +1,55 @@
+package dev.stasis.store;
+
+/**
+ * Where things live in a store: Dysnomia's layout, plus {@code .stasis/} for what only stasis
+ * keeps.
+ *
+ * <pre>
+ * snapshots/&lt;container&gt;/&lt;component&gt;/&lt;name&gt;/&lt;file&gt;
+ * checksums/&lt;container&gt;/&lt;component&gt;/&lt;name&gt;      sha256:&lt;hex&gt;, no newline
+ * generations/&lt;container&gt;/&lt;component&gt;/&lt;N&gt;     link to ../../../snapshots/&lt;c&gt;/&lt;comp&gt;/&lt;name&gt;
+ * .stasis/meta/&lt;container&gt;/&lt;component&gt;/&lt;name&gt;  stasis metadata
+ * </pre>
+ */
+public final class StoreLayout {
+  public static final Key SNAPSHOTS = Key.of("snapshots");
+  public static final Key CHECKSUMS = Key.of("checksums");
+  public static final Key GENERATIONS = Key.of("generations");
+  public static final Key META = Key.of(".stasis", "meta");
+
+  private StoreLayout() {}
+
+  public static Key snapshotDir(SnapshotRef ref) {
+    return components(SNAPSHOTS, ref.component()).resolve(ref.name().value());
+  }
+
+  public static Key snapshotFile(SnapshotRef ref, String file) {
+    return snapshotDir(ref).resolve(Names.requireSafe(file, "snapshot file name"));
+  }
+
+  public static Key checksum(SnapshotRef ref) {
+    return components(CHECKSUMS, ref.component()).resolve(ref.name().value());
+  }
+
+  public static Key meta(SnapshotRef ref) {
+    return components(META, ref.component()).resolve(ref.name().value());
+  }
+
+  /** {@code area/<container>/<component>}. */
+  public static Key components(Key area, ComponentRef component) {
+    return area.resolve(component.container()).resolve(component.component());
+  }
+
+  /** The snapshot a key in {@code area} belongs to, if it lies at least three levels deep. */
+  static SnapshotRef snapshotOf(Key area, Key key) {
+    String[] parts = key.relativeTo(area).split("/", 4);
+    if (parts.length < 3) {
+      return null;
+    }
+    try {
+      return new SnapshotRef(new ComponentRef(parts[0], parts[1]), new SnapshotName(parts[2]));
+    } catch (IllegalArgumentException e) {
+      return null;  // a foreign name, such as a hidden file: not a snapshot of ours to judge
+    }
+  }
+}

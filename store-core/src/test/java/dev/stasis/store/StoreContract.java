@@ -1,0 +1,392 @@
+package dev.stasis.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.commons.codec.binary.Hex;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The engine's behaviour on a backend: ids, dedup, generations, gc, check, import and
+ * verified reads. Subclasses provide a fresh backend and its locks.
+ */
+public abstract class StoreContract {
+  protected static final ComponentRef COMP = new ComponentRef("pgc", "testdb");
+
+  protected Store store;
+  protected Backend backend;
+
+  protected abstract Backend newBackend() throws IOException;
+
+  protected abstract StoreLocks locksFor(Backend backend) throws IOException;
+
+  @BeforeEach
+  void openStore() throws IOException {
+    backend = newBackend();
+    store = Store.open(backend, locksFor(backend), Duration.ofSeconds(30));
+  }
+
+  @AfterEach
+  void closeStore() throws IOException {
+    store.close();
+  }
+
+  protected IngestResult ingest(ComponentRef comp, byte[] content, Compression compression) throws IOException {
+    try (Ingest ingest = store.ingest(comp, "dump.sql", compression, "test", Map.of())) {
+      ingest.transferFrom(new ByteArrayInputStream(content));
+      return ingest.commit();
+    }
+  }
+
+  protected IngestResult ingest(String content) throws IOException {
+    return ingest(COMP, utf8(content), Compression.ZSTD);
+  }
+
+  protected static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  protected static String sha256(byte[] data) {
+    return Hex.encodeHexString(DysnomiaChecksum.sha256().digest(data));
+  }
+
+  protected byte[] readLogical(SnapshotRef ref) throws IOException {
+    try (SnapshotReader reader = store.read(ref)) {
+      return reader.logical().readAllBytes();
+    }
+  }
+
+  protected void overwrite(Key key, byte[] content) throws IOException {
+    try (ObjectWriter w = backend.create()) {
+      w.output().write(content);
+      w.commit(key);
+    }
+  }
+
+  protected List<String> paths(List<Generation> gens) {
+    return gens.stream().map(g -> g.number() + " " + g.snapshot()).toList();
+  }
+
+  protected Key fileOf(SnapshotRef ref) throws IOException {
+    return store.files(ref).get(0).key();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Compression.class)
+  void idIsTheSha256OfTheLogicalStreamAndChecksumIsDysnomias(Compression compression) throws IOException {
+    byte[] data = new byte[200_000];
+    new Random(7).nextBytes(data);
+    IngestResult r = ingest(COMP, data, compression);
+    assertEquals(sha256(data), r.snapshot().name().value());
+    assertTrue(r.newGeneration());
+    assertFalse(r.deduplicated());
+    assertEquals(data.length, r.logicalSize());
+
+    Key file = fileOf(r.snapshot());
+    assertEquals(compression.fileName("dump.sql"), file.name());
+    byte[] stored;
+    try (InputStream in = backend.open(file)) {
+      stored = in.readAllBytes();
+    }
+    assertEquals(stored.length, r.storedSize());
+    MessageDigest expected = DysnomiaChecksum.sha256();
+    expected.update(utf8(".\n./" + file.name() + "\n\n"));
+    expected.update(stored);
+    assertEquals("sha256:" + Hex.encodeHexString(expected.digest()), store.checksum(r.snapshot()).orElseThrow());
+    assertArrayEquals(data, readLogical(r.snapshot()));
+  }
+
+  @Test
+  void unchangedStreamIsDeduplicatedWithoutANewGeneration() throws IOException {
+    IngestResult first = ingest("state one");
+    IngestResult again = ingest("state one");
+    assertEquals(first.generation(), again.generation());
+    assertFalse(again.newGeneration());
+    assertTrue(again.deduplicated());
+    assertEquals(1, store.generations(Scope.all()).size());
+  }
+
+  @Test
+  void returningToAnEarlierStateMakesAGenerationOnTheSameSnapshot() throws IOException {
+    IngestResult a = ingest("A");
+    ingest("B");
+    IngestResult a2 = ingest("A");
+    assertTrue(a2.newGeneration());
+    assertTrue(a2.deduplicated());
+    assertEquals(3, a2.generation().number());
+    assertEquals(a.snapshot(), a2.snapshot());
+  }
+
+  @Test
+  void generationsAreInNumericOrderPastTen() throws IOException {
+    List<String> expected = new ArrayList<>();
+    for (int i = 1; i <= 12; i++) {
+      expected.add(i + " " + sha256(utf8("state " + i)));
+      ingest("state " + i);
+    }
+    assertEquals(expected, paths(store.generations(Scope.all())));
+    assertEquals(12, store.latest(COMP).orElseThrow().number());
+    assertEquals(expected.get(9), paths(List.of(store.generation(COMP, 10))).get(0));
+    assertThrows(NotFoundException.class, () -> store.generation(COMP, 13));
+  }
+
+  @Test
+  void emptyStreamIsRefusedAndLeavesNothing() throws IOException {
+    assertThrows(StoreException.class, () -> ingest(COMP, new byte[0], Compression.ZSTD));
+    assertEquals(List.of(), store.generations(Scope.all()));
+    assertStoreHoldsNoSnapshots();
+  }
+
+  @Test
+  void closingWithoutCommitLeavesNothing() throws IOException {
+    try (Ingest ingest = store.ingest(COMP, "dump.sql", Compression.ZSTD, "test", Map.of())) {
+      OutputStream out = ingest.output();
+      out.write(utf8("half a dump"));
+      out.close();
+    }
+    assertEquals(List.of(), store.generations(Scope.all()));
+    assertStoreHoldsNoSnapshots();
+  }
+
+  protected void assertStoreHoldsNoSnapshots() throws IOException {
+    for (Key area : List.of(StoreLayout.SNAPSHOTS, StoreLayout.CHECKSUMS, StoreLayout.META)) {
+      List<ObjectInfo> left = new ArrayList<>();
+      backend.list(area, left::add);
+      assertEquals(List.of(), left, "left in " + area);
+    }
+  }
+
+  @Test
+  void metadataRecordsSizesCompressionAndSource() throws IOException {
+    IngestResult r = ingest(COMP, utf8("x".repeat(10_000)), Compression.XZ);
+    SnapshotMeta meta = store.meta(r.snapshot()).orElseThrow();
+    assertEquals("dump.sql.xz", meta.file());
+    assertEquals(Compression.XZ, meta.compression());
+    assertEquals(10_000, meta.logicalSize());
+    assertEquals(r.storedSize(), meta.storedSize());
+    assertEquals("test", meta.source());
+    assertTrue(meta.storedSize() < 1000);
+  }
+
+  @Test
+  void tamperedSnapshotFailsItsReadAtTheEnd() throws IOException {
+    IngestResult r = ingest(COMP, utf8("precious"), Compression.NONE);
+    overwrite(fileOf(r.snapshot()), utf8("Precious"));
+    IntegrityException e = assertThrows(IntegrityException.class, () -> readLogical(r.snapshot()));
+    assertTrue(e.getMessage().contains("checksum mismatch"), e.getMessage());
+  }
+
+  @Test
+  void snapshotWithoutChecksumIsNotRead() throws IOException {
+    IngestResult r = ingest("data");
+    backend.delete(StoreLayout.checksum(r.snapshot()));
+    assertThrows(IntegrityException.class, () -> store.read(r.snapshot()));
+    assertThrows(NotFoundException.class, () -> store.read(COMP.snapshot(new SnapshotName("nope"))));
+  }
+
+  @Test
+  void reingestReplacesADamagedSnapshot() throws IOException {
+    IngestResult r = ingest(COMP, utf8("content"), Compression.NONE);
+    overwrite(fileOf(r.snapshot()), utf8("garbage"));
+    IngestResult again = ingest(COMP, utf8("content"), Compression.NONE);
+    assertFalse(again.deduplicated());
+    assertTrue(store.check(store.generations(Scope.all()), Scope.all(), true).clean());
+    assertArrayEquals(utf8("content"), readLogical(r.snapshot()));
+  }
+
+  @Test
+  void reingestRepairsASnapshotThatLostItsChecksum() throws IOException {
+    IngestResult r = ingest("content");
+    backend.delete(StoreLayout.checksum(r.snapshot()));
+    IngestResult again = ingest("content");
+    assertFalse(again.deduplicated());
+    assertTrue(store.exists(r.snapshot()));
+    assertArrayEquals(utf8("content"), readLogical(r.snapshot()));
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 3})
+  void gcKeepsTheNewestGenerationsAndTheirSnapshots(int keep) throws IOException {
+    for (int i = 1; i <= 5; i++) {
+      ingest("s" + i);
+    }
+    GcPlan plan = store.gc(Scope.all(), keep, false, a -> {});
+    List<Generation> left = store.generations(Scope.all());
+    assertEquals(keep, left.size());
+    for (int i = 0; i < keep; i++) {
+      assertEquals(5 - keep + 1 + i, left.get(i).number());
+    }
+    List<ObjectInfo> snapshots = new ArrayList<>();
+    backend.list(StoreLayout.SNAPSHOTS, snapshots::add);
+    assertEquals(keep, snapshots.size());
+    assertEquals(5 - keep, plan.actions().stream().filter(a -> a.kind() == GcPlan.Kind.GENERATION).count());
+    assertTrue(store.check(left, Scope.all(), true).clean());
+  }
+
+  @Test
+  void gcDryRunChangesNothingAndSaysWhy() throws IOException {
+    ingest("one");
+    ingest("two");
+    GcPlan plan = store.gc(Scope.all(), 1, true, a -> {
+      throw new AssertionError("a dry run deletes nothing: " + a);
+    });
+    assertEquals(List.of(GcPlan.Kind.GENERATION, GcPlan.Kind.SNAPSHOT),
+        plan.actions().stream().map(GcPlan.Action::kind).toList());
+    assertEquals("pgc/testdb/1", plan.actions().get(0).path());
+    assertEquals(2, store.generations(Scope.all()).size());
+  }
+
+  @Test
+  void gcKeepsASnapshotThatAKeptGenerationSharesWithADroppedOne() throws IOException {
+    IngestResult a = ingest("A");
+    ingest("B");
+    ingest("A");
+    store.gc(Scope.all(), 1, false, x -> {});
+    assertEquals(List.of("3 " + a.snapshot().name()), paths(store.generations(Scope.all())));
+    assertArrayEquals(utf8("A"), readLogical(a.snapshot()));
+  }
+
+  @Test
+  void gcIsLimitedToItsScopeAndRemovesLeftoverChecksums() throws IOException {
+    ComponentRef other = new ComponentRef("pgc", "other");
+    ingest("a1");
+    ingest("a2");
+    ingest(other, utf8("b1"), Compression.ZSTD);
+    ingest(other, utf8("b2"), Compression.ZSTD);
+    SnapshotRef orphan = COMP.snapshot(new SnapshotName("orphan"));
+    overwrite(StoreLayout.checksum(orphan), utf8("sha256:" + "0".repeat(64)));
+    GcPlan plan = store.gc(Scope.of(COMP), 1, false, x -> {});
+    assertTrue(plan.actions().contains(new GcPlan.Action(GcPlan.Kind.CHECKSUM, orphan.toString(), "its snapshot is gone")));
+    assertEquals(1, store.generations(Scope.of(COMP)).size());
+    assertEquals(2, store.generations(Scope.of(other)).size());
+    assertTrue(store.checksum(orphan).isEmpty());
+  }
+
+  @Test
+  void checkReportsEveryProblemAndKeepsGoing() throws IOException {
+    IngestResult tampered = ingest(new ComponentRef("c", "tampered"), utf8("t"), Compression.NONE);
+    IngestResult noFile = ingest(new ComponentRef("c", "nofile"), utf8("f"), Compression.ZSTD);
+    IngestResult noSum = ingest(new ComponentRef("c", "nosum"), utf8("s"), Compression.ZSTD);
+    IngestResult fine = ingest(new ComponentRef("c", "fine"), utf8("ok"), Compression.ZSTD);
+    Generation dangling = new Generation(new ComponentRef("c", "dangling"), 1, new SnapshotName("gone"));
+    assertTrue(backend.generations().create(dangling));
+
+    overwrite(fileOf(tampered.snapshot()), utf8("T"));
+    backend.delete(fileOf(noFile.snapshot()));
+    backend.delete(StoreLayout.checksum(noSum.snapshot()));
+
+    CheckReport report = store.check(store.generations(Scope.all()), Scope.all(), true);
+    Map<CheckReport.Kind, String> found = new java.util.TreeMap<>();
+    report.problems().forEach(p -> found.put(p.kind(), p.subject()));
+    assertEquals(Map.of(
+        CheckReport.Kind.MISMATCH, tampered.snapshot().toString(),
+        CheckReport.Kind.MISSING_FILE, noFile.snapshot().toString(),
+        CheckReport.Kind.MISSING_CHECKSUM, noSum.snapshot().toString(),
+        CheckReport.Kind.DANGLING_GENERATION, "c/dangling/1"), found);
+    assertEquals(4, report.problems().size());
+    assertTrue(store.check(List.of(fine.generation()), Scope.of(fine.generation().component()), false).clean());
+  }
+
+  @Test
+  void importAcceptsDysnomiaStasisAndOpaqueNames() throws IOException {
+    byte[] logical = utf8("-- a dump\n");
+    byte[] stored = compress(Compression.XZ, logical);
+    SnapshotRef dysnomia = COMP.snapshot(new SnapshotName(sha256(stored)));
+    SnapshotRef stasis = new ComponentRef("pgc", "two").snapshot(new SnapshotName(sha256(logical)));
+    SnapshotRef revision = new ComponentRef("svn", "repo").snapshot(new SnapshotName("42"));
+    for (SnapshotRef ref : List.of(dysnomia, stasis, revision)) {
+      IngestResult r = store.importSnapshot(ref, "dump.pgsql.xz", () -> new ByteArrayInputStream(stored), "test");
+      assertEquals(ref, r.snapshot());
+      assertEquals(1, r.generation().number());
+      assertArrayEquals(logical, readLogical(ref));
+    }
+    IngestResult again = store.importSnapshot(dysnomia, "dump.pgsql.xz", () -> new ByteArrayInputStream(stored), "test");
+    assertTrue(again.deduplicated());
+    assertFalse(again.newGeneration());
+    assertTrue(store.check(store.generations(Scope.all()), Scope.all(), true).clean());
+  }
+
+  @Test
+  void importWithAWrongShaNameIsRefusedAndLeavesNothing() throws IOException {
+    byte[] stored = compress(Compression.ZSTD, utf8("content"));
+    SnapshotRef wrong = COMP.snapshot(new SnapshotName(sha256(utf8("other content"))));
+    assertThrows(IntegrityException.class,
+        () -> store.importSnapshot(wrong, "dump.sql.zst", () -> new ByteArrayInputStream(stored), "test"));
+    assertEquals(List.of(), store.generations(Scope.all()));
+    assertStoreHoldsNoSnapshots();
+  }
+
+  @Test
+  void concurrentIngestsGetDistinctGenerationNumbers() throws Exception {
+    int writers = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    try {
+      List<Future<IngestResult>> results = new ArrayList<>();
+      for (int i = 0; i < writers; i++) {
+        String content = "writer " + i;
+        results.add(pool.submit(() -> ingest(content)));
+      }
+      Set<Long> numbers = new HashSet<>();
+      for (Future<IngestResult> f : results) {
+        assertTrue(numbers.add(f.get().generation().number()));
+      }
+      assertEquals(Set.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), numbers);
+    } finally {
+      pool.shutdownNow();
+    }
+    assertTrue(store.check(store.generations(Scope.all()), Scope.all(), true).clean());
+  }
+
+  @Test
+  void concurrentIngestsOfOneContentMakeOneSnapshot() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<IngestResult>> results = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        Compression c = Compression.values()[i % 3];
+        results.add(pool.submit(() -> ingest(COMP, utf8("same"), c)));
+      }
+      for (Future<IngestResult> f : results) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(1, store.generations(Scope.all()).size());
+    assertEquals(1, store.files(store.latest(COMP).orElseThrow().snapshotRef()).size());
+    assertTrue(store.check(store.generations(Scope.all()), Scope.all(), true).clean());
+  }
+
+  protected static byte[] compress(Compression c, byte[] data) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (OutputStream z = c.compress(out)) {
+      z.write(data);
+    }
+    return out.toByteArray();
+  }
+}

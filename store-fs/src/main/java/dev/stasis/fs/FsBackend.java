@@ -1,0 +1,145 @@
+package dev.stasis.fs;
+
+import dev.stasis.store.Backend;
+import dev.stasis.store.GenerationLinks;
+import dev.stasis.store.Key;
+import dev.stasis.store.NotFoundException;
+import dev.stasis.store.ObjectInfo;
+import dev.stasis.store.ObjectWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * A {@link Backend} on a local filesystem (or jimfs), in Dysnomia's layout: a key is a path
+ * under the root, generation links are symlinks, staging is {@code .stasis/tmp/} on the same
+ * filesystem so publishing is a rename.
+ *
+ * <pre>{@code
+ * Backend backend = FsBackend.open(Path.of("/var/state/dysnomia"));
+ * }</pre>
+ */
+public final class FsBackend implements Backend {
+  private final Path root;
+  private final Path tmp;
+  private final FsGenerations generations;
+  private final int swept;
+
+  private FsBackend(Path root) throws IOException {
+    this.root = root.toAbsolutePath().normalize();
+    this.tmp = this.root.resolve(".stasis").resolve("tmp");
+    this.generations = new FsGenerations(this.root);
+    this.swept = Staging.sweep(tmp);
+  }
+
+  /**
+   * Opens the store at {@code root}, creating nothing until something is written, and removes
+   * staging files left by killed writers.
+   */
+  public static FsBackend open(Path root) throws IOException {
+    return new FsBackend(root);
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  /** How many leftover staging entries opening the store removed. */
+  public int sweptStaging() {
+    return swept;
+  }
+
+  Path tmp() {
+    return tmp;
+  }
+
+  Path path(Key key) {
+    return key.path().isEmpty() ? root : root.resolve(key.path());
+  }
+
+  @Override
+  public Optional<ObjectInfo> stat(Key key) throws IOException {
+    try {
+      BasicFileAttributes a = Files.readAttributes(path(key), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      return a.isRegularFile() ? Optional.of(new ObjectInfo(key, a.size())) : Optional.empty();
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public InputStream open(Key key) throws IOException {
+    try {
+      return Files.newInputStream(path(key));
+    } catch (NoSuchFileException e) {
+      throw new NotFoundException("no object %s in %s", key, root);
+    }
+  }
+
+  @Override
+  public ObjectWriter create() throws IOException {
+    return FsWriter.create(this);
+  }
+
+  @Override
+  public void delete(Key key) throws IOException {
+    if (key.segments().size() < 2) {
+      throw new IllegalArgumentException("not an object key: " + key);
+    }
+    Dirs.deleteAndPrune(path(key), root.resolve(key.segments().get(0)));
+  }
+
+  @Override
+  public void list(Key prefix, Consumer<ObjectInfo> sink) throws IOException {
+    Path start = path(prefix);
+    if (!Files.exists(start, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    // walkFileTree visits entries in directory order, as find does: Dysnomia's checksum follows it.
+    Files.walkFileTree(start, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+        return dir.equals(tmp) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+        if (attrs.isRegularFile()) {
+          sink.accept(new ObjectInfo(new Key(root.relativize(file).toString()), attrs.size()));
+        }
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+        if (e instanceof NoSuchFileException) {
+          return FileVisitResult.CONTINUE;  // deleted while we walked
+        }
+        throw e;
+      }
+    });
+  }
+
+  @Override
+  public GenerationLinks generations() {
+    return generations;
+  }
+
+  @Override
+  public String location(Key key) {
+    return path(key).toString();
+  }
+
+  @Override
+  public void close() {
+    // nothing held: writers and locks have their own lifetimes
+  }
+}
