@@ -1,5 +1,6 @@
 package dev.stasis.cli;
 
+import dev.stasis.store.ComponentRef;
 import dev.stasis.store.NotFoundException;
 import dev.stasis.store.SnapshotReader;
 import dev.stasis.store.SnapshotRef;
@@ -31,9 +32,10 @@ final class DumpCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     try (Store s = store.open(ctx)) {
+      String[] parts = path.split("/", -1);
       SnapshotRef ref;
-      if (path.split("/", -1).length == 2) {
-        dev.stasis.store.ComponentRef c = new dev.stasis.store.ComponentRef(path.split("/")[0], path.split("/")[1]);
+      if (parts.length == 2) {
+        ComponentRef c = new ComponentRef(parts[0], parts[1]);
         ref = s.latest(c).orElseThrow(() -> new NotFoundException("%s has no generations", c)).snapshotRef();
       } else {
         ref = SnapshotRef.parse(path);

@@ -7,6 +7,8 @@ import dev.stasis.store.NotFoundException;
 import dev.stasis.store.SnapshotReader;
 import dev.stasis.store.SnapshotRef;
 import dev.stasis.store.Store;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -59,7 +61,13 @@ final class RestoreCommand implements Callable<Integer> {
           throw new NotFoundException("snapshot %s holds %s, not a directory tar", snapshot, reader.file());
         }
         new DirectorySwap(store.root(ctx).resolve(".stasis").resolve("restore")).replace(path, into -> {
-          TarUnpacker.unpack(reader.logical(), into);
+          try {
+            TarUnpacker.unpack(reader.logical(), into);
+          } catch (IOException e) {
+            // damaged bytes can break the tar before its end, where the checksum is checked: check it first
+            reader.logical().transferTo(OutputStream.nullOutputStream());
+            throw e;
+          }
           if (!reader.verified()) {
             throw new IntegrityException("snapshot %s was not read to its end", snapshot);
           }

@@ -36,7 +36,9 @@ final class SnapshotImport {
           + " regular file", dir, entries.size());
     }
     Path file = entries.get(0);
-    boolean inStore = dir.toAbsolutePath().normalize().toString().equals(store.location(ref));
+    Path stored = Path.of(store.location(ref));
+    // The store's own snapshot directory (by any path) is only linked, never deleted.
+    boolean inStore = Files.exists(stored) && Files.isSameFile(dir, stored);
     IngestResult result = store.importSnapshot(ref, file.getFileName().toString(),
         () -> Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS), dir.toString());
     if (move && !inStore) {

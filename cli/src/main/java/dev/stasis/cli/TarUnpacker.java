@@ -86,6 +86,9 @@ final class TarUnpacker {
     if (target.equals(into)) {
       throw new IOException("refusing archive entry " + name + ": it names the directory itself");
     }
+    if (Files.isSymbolicLink(target)) {  // a directory entry would chmod and touch what the link points at
+      throw new IOException("refusing archive entry " + name + ": it names a symlink the archive made");
+    }
     return target;
   }
 

@@ -84,7 +84,10 @@ public final class GcPlan {
     });
     for (SnapshotRef ref : checksums) {
       if (!kept.contains(ref) && !files.containsKey(ref)) {
-        plan.add(Kind.CHECKSUM, ref.toString(), "its snapshot is gone", b -> b.delete(StoreLayout.checksum(ref)));
+        plan.add(Kind.CHECKSUM, ref.toString(), "its snapshot is gone", b -> {
+          b.delete(StoreLayout.checksum(ref));
+          b.delete(StoreLayout.meta(ref));  // its metadata is a leftover too, and no META action covers it
+        });
       }
     }
     for (SnapshotRef ref : metas) {

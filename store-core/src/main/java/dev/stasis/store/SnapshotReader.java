@@ -13,7 +13,8 @@ import org.apache.commons.codec.binary.Hex;
  * The logical bytes of a one-file snapshot, verified as they stream: at the end the stored
  * bytes must match the checksum record, and a name of SHA-256 form must equal the SHA-256 of
  * the logical bytes (stasis) or of the stored file (Dysnomia). Otherwise the last read throws
- * {@link IntegrityException}, so a consumer that reads to the end never accepts damage.
+ * {@link IntegrityException}, so a consumer that reads to the end never accepts damage; damage
+ * that stops the decompressor earlier is reported the same way, as soon as it is met.
  */
 public final class SnapshotReader implements Closeable {
   private final SnapshotRef snapshot;
@@ -31,7 +32,17 @@ public final class SnapshotReader implements Closeable {
     this.compression = Compression.ofFileName(file);
     this.expected = expected;
     this.stored = new Digesting(raw, DysnomiaChecksum.startOneFile(file), DysnomiaChecksum.sha256());
-    this.logical = new Verifying(compression.decompress(new BufferedInputStream(stored, 1 << 16)));
+    InputStream decompressed;
+    try {
+      decompressed = compression.decompress(new BufferedInputStream(stored, 1 << 16));
+    } catch (IOException e) {  // xz reads its header here
+      try {
+        throw damaged(e);
+      } finally {
+        raw.close();
+      }
+    }
+    this.logical = new Verifying(decompressed);
   }
 
   static SnapshotReader open(Store store, SnapshotRef snapshot) throws IOException {
@@ -78,11 +89,7 @@ public final class SnapshotReader implements Closeable {
   }
 
   private void verify() throws IOException {
-    byte[] buffer = new byte[1 << 16];
-    while (stored.read(buffer) >= 0) {
-      // a decompressor may stop before trailing bytes; the checksum covers them all
-    }
-    String computed = DysnomiaChecksum.format(stored.checksum.digest());
+    String computed = drainChecksum();
     if (!computed.equals(expected)) {
       throw new IntegrityException("checksum mismatch for snapshot %s: the bytes give '%s', the record says '%s'",
           snapshot, computed, expected);
@@ -94,6 +101,30 @@ public final class SnapshotReader implements Closeable {
       throw new IntegrityException("snapshot %s does not match its name: its content hashes to %s", snapshot, logicalHex);
     }
     verified = true;
+  }
+
+  /** Reads the stored bytes to their end and returns their checksum. */
+  private String drainChecksum() throws IOException {
+    byte[] buffer = new byte[1 << 16];
+    while (stored.read(buffer) >= 0) {
+      // a decompressor may stop before trailing bytes; the checksum covers them all
+    }
+    return DysnomiaChecksum.format(stored.checksum.digest());
+  }
+
+  /**
+   * A decompressor that fails on damaged bytes is an integrity error, not an I/O error: the
+   * checksum of the whole file tells which. Returns {@code e} when the bytes are intact.
+   */
+  private IOException damaged(IOException e) throws IOException {
+    String computed = drainChecksum();
+    if (!computed.equals(expected)) {
+      IntegrityException damage = new IntegrityException("checksum mismatch for snapshot %s: the bytes give '%s',"
+          + " the record says '%s' (%s)", snapshot, computed, expected, e.getMessage());
+      damage.initCause(e);
+      throw damage;
+    }
+    return e;
   }
 
   /** Feeds every byte read into the checksum and the file digest. */
@@ -153,7 +184,13 @@ public final class SnapshotReader implements Closeable {
       if (ended) {
         return -1;
       }
-      int n = in.read(b, off, len);
+      int n;
+      try {
+        n = in.read(b, off, len);
+      } catch (IOException e) {
+        ended = true;
+        throw damaged(e);
+      }
       if (n > 0) {
         idDigest.update(b, off, n);
       } else if (n < 0) {

@@ -135,7 +135,8 @@ public final class Store implements Closeable {
    * Reads a one-file snapshot's logical bytes, verifying its checksum and name as they stream.
    *
    * @throws NotFoundException if the snapshot does not exist
-   * @throws IntegrityException if it has no checksum (at once) or its bytes do not match (at the end)
+   * @throws IntegrityException if it has no checksum (at once) or its bytes do not match (at the end,
+   *     or where damage stops the decompressor)
    */
   public SnapshotReader read(SnapshotRef snapshot) throws IOException {
     return SnapshotReader.open(this, snapshot);

@@ -1,0 +1,108 @@
+package dev.stasis.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code stasis check}: every problem, one line each, exit 3 when there is any. */
+class CheckCommandTest {
+  @TempDir
+  Path tmp;
+  Path store;
+  String first;
+  String second;
+
+  @BeforeEach
+  void twoSnapshots() throws IOException {
+    store = tmp.resolve("state");
+    Path www = Trees.sample(tmp.resolve("www"));
+    first = CliRun.stasis(store, "snapshot", www.toString()).line();
+    Trees.file(www, "index.html", "second");
+    second = CliRun.stasis(store, "snapshot", www.toString()).line();
+  }
+
+  @Test
+  void aCleanStoreChecksClean() {
+    CliRun r = CliRun.stasis(store, "check");
+    assertEquals(0, r.code(), r.toString());
+    assertEquals("", r.out());
+    assertTrue(r.stderr().contains("checked 2 snapshot(s): all good"), r.stderr());
+  }
+
+  @Test
+  void aTamperedSnapshotIsAMismatch() throws IOException {
+    tamper(first);
+    CliRun r = CliRun.stasis(store, "check");
+    assertEquals(3, r.code(), r.toString());
+    assertTrue(r.line().startsWith("mismatch " + first + ": Checksum mismatch detected for snapshot: " + first),
+        r.toString());
+  }
+
+  @Test
+  void aDeletedChecksumIsMissing() throws IOException {
+    Files.delete(store.resolve("checksums").resolve(second));
+    CliRun r = CliRun.stasis(store, "check");
+    assertEquals(3, r.code(), r.toString());
+    assertTrue(r.line().startsWith("missing_checksum " + second + ": "), r.toString());
+  }
+
+  @Test
+  void aMalformedChecksumIsReported() throws IOException {
+    Files.writeString(store.resolve("checksums").resolve(second), "md5:0123");
+    CliRun r = CliRun.stasis(store, "check");
+    assertEquals(3, r.code(), r.toString());
+    assertTrue(r.line().startsWith("malformed_checksum " + second + ": "), r.toString());
+  }
+
+  @Test
+  void aGenerationPointingAtNothingIsDangling() throws IOException {
+    Path gens = Files.createDirectories(store.resolve("generations/c/x"));
+    Files.createSymbolicLink(gens.resolve("1"), Path.of("../../../snapshots/c/x/gone"));
+    CliRun r = CliRun.stasis(store, "check");
+    assertEquals(3, r.code(), r.toString());
+    assertTrue(r.line().startsWith("dangling_generation c/x/1: "), r.toString());
+  }
+
+  @Test
+  void everyProblemIsReportedNotJustTheFirst() throws IOException {
+    tamper(first);
+    Files.delete(store.resolve("checksums").resolve(second));
+    Path gens = Files.createDirectories(store.resolve("generations/c/x"));
+    Files.createSymbolicLink(gens.resolve("1"), Path.of("../../../snapshots/c/x/gone"));
+
+    CliRun r = CliRun.stasis(store, "check", "--json");
+    assertEquals(3, r.code(), r.toString());
+    List<Map<String, Object>> problems = JsonReader.arrayOfObjects(r.line());
+    assertEquals(List.of("dangling_generation c/x/1", "mismatch " + first, "missing_checksum " + second),
+        problems.stream().map(p -> p.get("kind") + " " + p.get("subject")).sorted().toList());
+    assertTrue(problems.stream().allMatch(p -> ((String) p.get("message")).length() > 0), problems.toString());
+    assertTrue(r.stderr().contains("3 problem(s)"), r.stderr());
+  }
+
+  @Test
+  void theScopeLimitsWhatIsChecked() throws IOException {
+    tamper(first);
+    assertEquals(3, CliRun.stasis(store, "check", "-C", "directory").code());
+    CliRun other = CliRun.stasis(store, "check", "-C", "pg");
+    assertEquals(0, other.code(), other.toString());
+  }
+
+  /** Overwrites the stored file of {@code path} with other, well-formed bytes. */
+  private void tamper(String path) throws IOException {
+    try (Stream<Path> files = Files.list(store.resolve("snapshots").resolve(path))) {
+      Path file = files.findFirst().orElseThrow();
+      byte[] bytes = Files.readAllBytes(file);
+      bytes[bytes.length - 1] ^= 0x01;
+      Files.write(file, bytes);
+    }
+  }
+}

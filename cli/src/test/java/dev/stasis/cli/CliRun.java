@@ -1,0 +1,65 @@
+package dev.stasis.cli;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToIntFunction;
+
+/**
+ * One in-process run of {@code stasis} or {@code dysnomia-snapshots} against the store at
+ * {@code $DYSNOMIA_STATEDIR}: its exit code and what it printed.
+ */
+record CliRun(int code, byte[] stdout, String stderr) {
+  static CliRun stasis(Path store, String... args) {
+    return stasisWithInput(store, new byte[0], args);
+  }
+
+  static CliRun stasisWithInput(Path store, byte[] stdin, String... args) {
+    return run(store, stdin, ctx -> Cli.run(new StasisCommand(), ctx, args));
+  }
+
+  static CliRun dysnomiaSnapshots(Path store, String... args) {
+    return run(store, new byte[0], ctx -> DysnomiaSnapshotsCommand.run(ctx, args));
+  }
+
+  private static CliRun run(Path store, byte[] stdin, ToIntFunction<Context> command) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    // a dumper's stderr arrives from another thread; PrintStream serializes the writers
+    PrintStream outStream = new PrintStream(out, true, StandardCharsets.UTF_8);
+    PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
+    Context ctx = new Context(new ByteArrayInputStream(stdin), outStream, errStream,
+        Map.of("DYSNOMIA_STATEDIR", store.toString()), store.getParent(), false);
+    int code = command.applyAsInt(ctx);
+    outStream.flush();
+    errStream.flush();
+    return new CliRun(code, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
+  }
+
+  String out() {
+    return new String(stdout, StandardCharsets.UTF_8);
+  }
+
+  List<String> lines() {
+    return out().lines().toList();
+  }
+
+  /** The one line printed on stdout, such as the path a snapshot prints. */
+  String line() {
+    List<String> lines = lines();
+    if (lines.size() != 1) {
+      throw new AssertionError("expected one line on stdout, got " + this);
+    }
+    return lines.get(0);
+  }
+
+  /** For assertion messages: everything the command said. */
+  @Override
+  public String toString() {
+    return "exit " + code + "\n--- stdout\n" + out() + "--- stderr\n" + stderr;
+  }
+}

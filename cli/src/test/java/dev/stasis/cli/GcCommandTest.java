@@ -1,0 +1,131 @@
+package dev.stasis.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SortedMap;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code stasis gc}: keep the newest N generations of each component and what they use. */
+class GcCommandTest {
+  @TempDir
+  Path tmp;
+  Path store;
+  Path www;
+  /** The ids of generations 1, 2 and 3 of directory/www. */
+  List<String> ids = new ArrayList<>();
+
+  @BeforeEach
+  void threeGenerations() throws IOException {
+    store = tmp.resolve("state");
+    www = Trees.sample(tmp.resolve("www"));
+    for (int i = 1; i <= 3; i++) {
+      Trees.file(www, "index.html", "version " + i);
+      CliRun r = CliRun.stasis(store, "snapshot", www.toString());
+      assertEquals(0, r.code(), r.toString());
+      ids.add(r.line().substring("directory/www/".length()));
+    }
+  }
+
+  @Test
+  void keepsTheNewestGenerationByDefault() throws IOException {
+    CliRun r = CliRun.stasis(store, "gc");
+    assertEquals(0, r.code(), r.toString());
+    assertEquals("", r.out());
+    assertEquals(sorted(List.of("Removing old generation symlink: directory/www/1",
+        "Removing old generation symlink: directory/www/2",
+        "Removing old snapshot: directory/www/" + ids.get(0),
+        "Removing old snapshot: directory/www/" + ids.get(1))), sorted(r.stderr().lines().toList()));
+    assertEquals(List.of("3"), Trees.files(store.resolve("generations/directory/www")));
+    assertEquals(List.of(ids.get(2) + "/state.tar.zst"), Trees.files(store.resolve("snapshots/directory/www")));
+    assertEquals(List.of(ids.get(2)), Trees.files(store.resolve("checksums/directory/www")));
+    assertEquals(List.of(ids.get(2)), Trees.files(store.resolve(".stasis/meta/directory/www")));
+    assertEquals(0, CliRun.stasis(store, "check").code());
+  }
+
+  @Test
+  void keepThreeKeepsAllThree() throws IOException {
+    SortedMap<String, String> before = Trees.describe(store.resolve("snapshots"));
+    CliRun r = CliRun.stasis(store, "gc", "--keep", "3");
+    assertEquals(0, r.code(), r.toString());
+    assertEquals("", r.stderr());
+    assertEquals(List.of("1", "2", "3"), Trees.files(store.resolve("generations/directory/www")));
+    assertEquals(before, Trees.describe(store.resolve("snapshots")));
+  }
+
+  @Test
+  void keepZeroDeletesEverythingAndNumberingStartsAgain() throws IOException {
+    CliRun r = CliRun.stasis(store, "gc", "--keep", "0");
+    assertEquals(0, r.code(), r.toString());
+    for (String area : List.of("generations", "snapshots", "checksums", ".stasis/meta")) {
+      assertEquals(List.of(), Trees.files(store.resolve(area)), area);
+    }
+    assertEquals(List.of(), CliRun.stasis(store, "list").lines());
+    CliRun again = CliRun.stasis(store, "snapshot", "--json", www.toString());
+    assertEquals(1L, JsonReader.object(again.line()).get("generation"));
+  }
+
+  @Test
+  void aSnapshotAKeptGenerationUsesStays() throws IOException {
+    Trees.file(www, "index.html", "version 1");  // back to the first state: generation 4 points at it
+    CliRun fourth = CliRun.stasis(store, "snapshot", www.toString());
+    assertEquals("directory/www/" + ids.get(0), fourth.line());
+
+    assertEquals(0, CliRun.stasis(store, "gc").code());
+    assertEquals(List.of("4"), Trees.files(store.resolve("generations/directory/www")));
+    assertEquals(List.of(ids.get(0) + "/state.tar.zst"), Trees.files(store.resolve("snapshots/directory/www")));
+    assertEquals(0, CliRun.stasis(store, "restore", www.toString()).code());
+  }
+
+  @Test
+  void dryRunPrintsThePlanAndDeletesNothing() throws IOException {
+    SortedMap<String, String> before = Trees.describe(store);
+    CliRun r = CliRun.stasis(store, "gc", "--keep", "1", "--dry-run");
+    assertEquals(0, r.code(), r.toString());
+    assertEquals(sorted(List.of("would delete generation directory/www/1: older than the newest 1",
+        "would delete generation directory/www/2: older than the newest 1",
+        "would delete snapshot directory/www/" + ids.get(0) + ": no kept generation points at it",
+        "would delete snapshot directory/www/" + ids.get(1) + ": no kept generation points at it")),
+        sorted(r.lines()));
+    assertEquals("", r.stderr());
+    SortedMap<String, String> after = Trees.describe(store);
+    after.keySet().removeIf(k -> k.startsWith(".stasis/"));
+    before.keySet().removeIf(k -> k.startsWith(".stasis/"));
+    assertEquals(before, after);
+  }
+
+  @Test
+  void onlyTheComponentAskedForIsCollected() throws IOException {
+    Path other = Trees.sample(tmp.resolve("other"));
+    CliRun.stasis(store, "snapshot", other.toString());
+    Trees.file(other, "index.html", "changed");
+    CliRun.stasis(store, "snapshot", other.toString());
+
+    assertEquals(0, CliRun.stasis(store, "gc", "-c", "other").code());
+    assertEquals(List.of("2"), Trees.files(store.resolve("generations/directory/other")));
+    assertEquals(List.of("1", "2", "3"), Trees.files(store.resolve("generations/directory/www")));
+  }
+
+  @Test
+  void leftoversOfACrashAreCollected() throws IOException {
+    // a checksum whose snapshot directory is gone, as a crash between the two can leave
+    DirectorySwap.deleteTree(store.resolve("snapshots/directory/www/" + ids.get(0)));
+    CliRun r = CliRun.stasis(store, "gc", "--keep", "2");
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.stderr().contains("Removing leftover checksum: directory/www/" + ids.get(0)), r.stderr());
+    List<String> kept = sorted(ids.subList(1, 3));
+    assertEquals(kept, Trees.files(store.resolve("checksums/directory/www")));
+    assertEquals(kept, Trees.files(store.resolve(".stasis/meta/directory/www")));
+    assertEquals(0, CliRun.stasis(store, "check").code());
+  }
+
+  private static List<String> sorted(List<String> lines) {
+    return lines.stream().sorted().toList();
+  }
+}
