@@ -20,6 +20,13 @@ record Context(InputStream in, PrintStream out, PrintStream err, Map<String, Str
         Path.of("").toAbsolutePath(), Boolean.getBoolean("stasis.stderr.tty"));
   }
 
+  /** This context with one environment variable set. */
+  Context withEnv(String key, String value) {
+    Map<String, String> copy = new java.util.HashMap<>(env);
+    copy.put(key, value);
+    return new Context(in, out, err, Map.copyOf(copy), cwd, stderrIsTerminal);
+  }
+
   /** A path argument, relative to the working directory. */
   Path path(String arg) {
     return cwd.resolve(arg).normalize();

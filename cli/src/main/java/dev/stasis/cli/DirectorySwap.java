@@ -46,10 +46,20 @@ final class DirectorySwap {
 
   /** Replaces {@code target} (which may not exist yet) with what {@code builder} makes. */
   void replace(Path target, Builder builder) throws IOException {
-    try (Held held = lock(target)) {
+    try (Prepared prepared = prepare(target, builder)) {
+      prepared.commit();
+    }
+  }
+
+  /**
+   * Builds the new content beside {@code target}, durably, holding the swap lock until the
+   * result is closed; {@link Prepared#commit()} swaps it in, closing without commit discards it.
+   */
+  Prepared prepare(Path target, Builder builder) throws IOException {
+    Held held = lock(target);
+    try {
       recoverLocked(target);
       Path fresh = sibling(target, "new");
-      Path old = sibling(target, "old");
       Files.createDirectory(fresh);
       try {
         builder.build(fresh);
@@ -58,6 +68,30 @@ final class DirectorySwap {
         deleteTree(fresh);
         throw e;
       }
+      return new Prepared(target, fresh, held);
+    } catch (IOException | RuntimeException e) {
+      held.close();
+      throw e;
+    }
+  }
+
+  /** New content built beside a directory, not yet swapped in. */
+  static final class Prepared implements AutoCloseable {
+    private final Path target;
+    private final Path fresh;
+    private final Held held;
+    private boolean done;
+
+    private Prepared(Path target, Path fresh, Held held) {
+      this.target = target;
+      this.fresh = fresh;
+      this.held = held;
+    }
+
+    /** Swaps the new content in with two renames, then deletes the old. */
+    void commit() throws IOException {
+      done = true;
+      Path old = sibling(target, "old");
       boolean hadOld = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
       if (hadOld) {
         Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
@@ -66,6 +100,17 @@ final class DirectorySwap {
       fsync(target.getParent());
       if (hadOld) {
         deleteTree(old);
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        if (!done) {
+          deleteTree(fresh);
+        }
+      } finally {
+        held.close();
       }
     }
   }

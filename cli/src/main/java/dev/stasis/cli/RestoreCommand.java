@@ -1,15 +1,12 @@
 package dev.stasis.cli;
 
 import dev.stasis.store.ComponentRef;
-import dev.stasis.store.Generation;
-import dev.stasis.store.IntegrityException;
 import dev.stasis.store.NotFoundException;
-import dev.stasis.store.SnapshotReader;
 import dev.stasis.store.SnapshotRef;
 import dev.stasis.store.Store;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -17,12 +14,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code stasis restore DIR}: puts a directory snapshot back, verified, without ever losing the live copy. */
+/** {@code stasis restore}: puts a snapshot back, verified, without ever losing the live copy. */
 @Command(name = "restore", mixinStandardHelpOptions = true,
-    description = {"Restores a directory from its newest generation (or the one asked for). The snapshot is"
-        + " verified and unpacked beside DIR, then swapped in; if anything fails, DIR is untouched.",
+    description = {"Restores a directory, or a component through its container's module, from its newest"
+        + " generation (or the one asked for). The snapshot is verified and restored beside the live state,"
+        + " then swapped in; if anything fails, the live state is untouched.",
         "  stasis restore /srv/www",
-        "  stasis restore /srv/www --generation 3"})
+        "  stasis restore /srv/www --generation 3",
+        "  stasis restore -C /etc/dysnomia/containers/www -c /srv/components/site --generation 2"})
 final class RestoreCommand implements Callable<Integer> {
   private final Context ctx;
 
@@ -32,7 +31,7 @@ final class RestoreCommand implements Callable<Integer> {
   @Mixin
   ComponentOptions names;
 
-  @Parameters(paramLabel = "DIR", description = "The directory to restore; it need not exist.")
+  @Parameters(arity = "0..1", paramLabel = "DIR", description = "A directory to restore; it need not exist.")
   String dir;
 
   @ArgGroup(exclusive = true)
@@ -52,41 +51,38 @@ final class RestoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path path = ctx.path(dir);
-    ComponentRef ref = names.ref(ctx, "directory", DysnomiaNames.nameOf(path.toString(), ctx.env()));
+    Path root = store.root(ctx);
+    Module module;
+    Target target;
+    if (dir != null) {
+      Path path = ctx.path(dir);
+      ComponentRef ref = names.ref(ctx, DirectoryModule.TYPE, DysnomiaNames.nameOf(path.toString(), ctx.env()));
+      module = new DirectoryModule(Optional.of(path), root.resolve(".stasis").resolve("restore"));
+      target = new Target(ref, path, Map.of(), ctx);
+    } else if (names.container != null) {
+      Deployed d = Deployed.resolve(ctx, names.container, names.component, root);
+      module = d.driven("stasis restore");
+      target = d.target();
+    } else {
+      throw new UsageException("give a DIR, or a container file and component with -C and -c");
+    }
     try (Store s = store.open(ctx)) {
-      SnapshotRef snapshot = choose(s, ref);
-      try (SnapshotReader reader = s.read(snapshot)) {
-        if (!reader.compression().logicalName(reader.file()).endsWith(".tar")) {
-          throw new NotFoundException("snapshot %s holds %s, not a directory tar", snapshot, reader.file());
-        }
-        new DirectorySwap(store.root(ctx).resolve(".stasis").resolve("restore")).replace(path, into -> {
-          try {
-            TarUnpacker.unpack(reader.logical(), into);
-          } catch (IOException e) {
-            // damaged bytes can break the tar before its end, where the checksum is checked: check it first
-            reader.logical().transferTo(OutputStream.nullOutputStream());
-            throw e;
-          }
-          if (!reader.verified()) {
-            throw new IntegrityException("snapshot %s was not read to its end", snapshot);
-          }
-        });
+      Optional<SnapshotRef> snapshot = choose(s, target.ref());
+      if (snapshot.isEmpty()) {
+        throw new NotFoundException("%s has no generation to restore (see stasis list)", target.ref());
       }
-      ctx.err().println("stasis: restored " + snapshot + " into " + path);
+      new Deployment(ctx, s, root).restore(module, target, snapshot);
     }
     return ExitCodes.OK;
   }
 
-  private SnapshotRef choose(Store s, ComponentRef ref) throws java.io.IOException {
+  private Optional<SnapshotRef> choose(Store s, ComponentRef ref) throws java.io.IOException {
     if (which != null && which.snapshot != null) {
-      return SnapshotRef.parse(which.snapshot);
+      return Optional.of(SnapshotRef.parse(which.snapshot));
     }
     if (which != null && which.generation != null) {
-      return s.generation(ref, which.generation).snapshotRef();
+      return Optional.of(s.generation(ref, which.generation).snapshotRef());
     }
-    Generation latest = s.latest(ref).orElseThrow(
-        () -> new NotFoundException("%s has no generation to restore (see stasis list)", ref));
-    return latest.snapshotRef();
+    return s.latest(ref).map(g -> g.snapshotRef());
   }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Parameters;
         + " the same state. Prints container/component/id; id is the SHA-256 of the logical dump.",
         "  stasis snapshot /srv/www",
         "  pg_dump db | stasis snapshot --stdin -C pg -c db --name dump.pgsql",
-        "  stasis snapshot --from-command 'mysqldump shop' -C mysql -c shop --name dump.sql"})
+        "  stasis snapshot --from-command 'mysqldump shop' -C mysql -c shop --name dump.sql",
+        "  stasis snapshot -C /etc/dysnomia/containers/www -c /srv/components/site   (through its module)"})
 final class SnapshotCommand implements Callable<Integer> {
   private final Context ctx;
 
@@ -46,8 +48,9 @@ final class SnapshotCommand implements Callable<Integer> {
       description = "File name of a --stdin or --from-command dump, before compression. Default: ${DEFAULT-VALUE}.")
   String name;
 
-  @Option(names = "--compression", paramLabel = "zstd|xz|none", defaultValue = "zstd",
-      description = "Default: ${DEFAULT-VALUE}. xz with Dysnomia's file names is what the real Dysnomia can restore.")
+  @Option(names = "--compression", paramLabel = "zstd|xz|none",
+      description = "Default: the container's compression= property, else zstd. xz with Dysnomia's file names"
+          + " is what the real Dysnomia can restore.")
   String compression;
 
   @Option(names = "--progress", description = "Show bytes and rate on stderr (default when stderr is a terminal).")
@@ -63,25 +66,30 @@ final class SnapshotCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     int sources = (dir != null ? 1 : 0) + (stdin ? 1 : 0) + (command != null ? 1 : 0);
-    if (sources != 1) {
-      throw new UsageException("give exactly one of DIR, --stdin or --from-command");
+    if (sources > 1 || sources == 0 && names.container == null) {
+      throw new UsageException("give exactly one of DIR, --stdin, --from-command, or a container file with -C and -c");
     }
-    Compression c = Compression.parse(compression);
+    boolean showProgress = progress || ctx.stderrIsTerminal();
+    Path root = store.root(ctx);
     IngestResult result;
     try (Store s = store.open(ctx)) {
+      Deployment deployment = new Deployment(ctx, s, root);
       if (dir != null) {
         Path path = ctx.path(dir);
-        ComponentRef ref = names.ref(ctx, "directory", DysnomiaNames.nameOf(path.toString(), ctx.env()));
-        new DirectorySwap(store.root(ctx).resolve(".stasis").resolve("restore")).recover(path);
-        result = ingest(s, ref, "state.tar", c, "directory " + path, out -> new DirectoryTar(
-            w -> ctx.err().println("stasis: warning: " + w)).write(path, out));
+        ComponentRef ref = names.ref(ctx, DirectoryModule.TYPE, DysnomiaNames.nameOf(path.toString(), ctx.env()));
+        Module module = new DirectoryModule(Optional.of(path), root.resolve(".stasis").resolve("restore"));
+        result = deployment.snapshot(module, new Target(ref, path, Map.of(), ctx), compression(), showProgress);
+      } else if (sources == 0) {
+        Deployed d = Deployed.resolve(ctx, names.container, names.component, root);
+        result = deployment.snapshot(d.driven("stasis snapshot"), d.target(),
+            d.compression(compression, Compression.ZSTD), showProgress);
       } else if (stdin) {
-        result = ingest(s, names.ref(ctx, null, null), name, c, "stdin", out -> ctx.in().transferTo(out));
+        result = ingest(s, names.ref(ctx, null, null), "stdin", out -> ctx.in().transferTo(out));
       } else {
         ComponentRef ref = names.ref(ctx, null, null);
-        try (DumperProcess p = DumperProcess.start(List.of("/bin/sh", "-c", command), null, ctx.cwd(), ctx.err(),
+        try (ChildProcess p = ChildProcess.dumper(List.of("/bin/sh", "-c", command), null, ctx.cwd(), ctx.err(),
             "command '" + command + "'")) {
-          result = ingest(s, ref, name, c, command, out -> {
+          result = ingest(s, ref, command, out -> {
             p.stdout().transferTo(out);
             p.requireSuccess();
           });
@@ -92,13 +100,16 @@ final class SnapshotCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
+  private Compression compression() {
+    return compression == null ? Compression.ZSTD : Compression.parse(compression);
+  }
+
   private interface Writer {
     void write(java.io.OutputStream out) throws Exception;
   }
 
-  private IngestResult ingest(Store s, ComponentRef ref, String file, Compression c, String source, Writer writer)
-      throws Exception {
-    try (Ingest ingest = s.ingest(ref, file, c, source, Map.of())) {
+  private IngestResult ingest(Store s, ComponentRef ref, String source, Writer writer) throws Exception {
+    try (Ingest ingest = s.ingest(ref, name, compression(), source, Map.of())) {
       if (store.verbose) {
         ctx.err().println("stasis: staging " + ingest.describeStaging());
       }

@@ -1,0 +1,93 @@
+package dev.stasis.cli;
+
+import dev.stasis.store.NotFoundException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Dysnomia's search rules: an argument starting with {@code /} or {@code ./} is a path; any
+ * other is looked up in the directories of a colon-separated search path.
+ */
+final class Lookup {
+  static final String CONTAINERS = "/etc/dysnomia/containers";
+  static final String COMPONENTS = "/etc/dysnomia/components";
+
+  private final Context ctx;
+
+  Lookup(Context ctx) {
+    this.ctx = ctx;
+  }
+
+  static boolean isPath(String arg) {
+    return arg.startsWith("/") || arg.startsWith("./");
+  }
+
+  /** The container file for {@code arg}, on {@code $DYSNOMIA_CONTAINERS_PATH} when not a path. */
+  Path container(String arg) {
+    if (isPath(arg)) {
+      Path p = ctx.path(arg);
+      if (!Files.isRegularFile(p)) {
+        throw new NotFoundException("No container configuration found for: %s (no such file)", arg);
+      }
+      return p;
+    }
+    List<Path> dirs = dirs("DYSNOMIA_CONTAINERS_PATH", CONTAINERS);
+    for (Path dir : dirs) {
+      Path p = dir.resolve(arg);
+      if (Files.isRegularFile(p)) {
+        return p;
+      }
+    }
+    throw new NotFoundException("No container configuration found for: %s (searched $DYSNOMIA_CONTAINERS_PATH: %s)",
+        arg, join(dirs));
+  }
+
+  /** The component for {@code arg}: a path as given, else {@code <dir>/<container>/<arg>} on {@code $DYSNOMIA_COMPONENTS_PATH}. */
+  Path component(String arg, String container) {
+    if (isPath(arg)) {
+      return ctx.path(arg);
+    }
+    List<Path> dirs = dirs("DYSNOMIA_COMPONENTS_PATH", COMPONENTS);
+    for (Path dir : dirs) {
+      Path p = dir.resolve(container).resolve(arg);
+      if (Files.exists(p)) {
+        return p.normalize();
+      }
+    }
+    throw new NotFoundException("No component configuration found for: %s (searched <dir>/%s/%s in"
+        + " $DYSNOMIA_COMPONENTS_PATH: %s)", arg, container, arg, join(dirs));
+  }
+
+  /** An executable named {@code type} in the directories of {@code variable}, if any. */
+  Optional<Path> executable(String variable, String type) {
+    for (Path dir : dirs(variable, null)) {
+      Path p = dir.resolve(type);
+      if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+        return Optional.of(p);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The directories of a search path variable, or of its default when unset or empty. */
+  List<Path> dirs(String variable, String fallback) {
+    String value = ctx.env().get(variable);
+    if (value == null || value.isEmpty()) {
+      value = fallback == null ? "" : fallback;
+    }
+    List<Path> dirs = new ArrayList<>();
+    for (String d : value.split(":")) {
+      if (!d.isEmpty()) {
+        dirs.add(ctx.path(d));
+      }
+    }
+    return dirs;
+  }
+
+  static String join(List<Path> dirs) {
+    return dirs.isEmpty() ? "(empty)" : String.join(":", dirs.stream().map(Path::toString).toList());
+  }
+}

@@ -1,0 +1,59 @@
+package dev.stasis.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * What stasis needs to know of one container type. Markers, storing, dedup, verification and
+ * generations are not the module's business ({@link Deployment} does them); a module only
+ * creates, dumps, restores and drops its component's state.
+ */
+interface Module {
+  /** The dump's file name before compression, such as {@code dump.pgsql}; its snapshots hold this file. */
+  String dumpName();
+
+  /** Creates the component's state if it is absent; changes nothing if it exists. */
+  void activate(Target target) throws IOException;
+
+  /**
+   * Writes the component's dump to {@code out}.
+   *
+   * @throws IOException or {@link dev.stasis.store.StoreException} when the dumper failed: then
+   *     nothing is stored
+   */
+  void dump(Target target, OutputStream out) throws IOException;
+
+  /**
+   * Restores {@code dump} beside the live state, reading it to its end; nothing live changes
+   * until the result is committed.
+   */
+  Restore restore(Target target, InputStream dump) throws IOException;
+
+  /** Told that the component is being deactivated; its state stays until collect-garbage. */
+  default void deactivate(Target target) throws IOException {}
+
+  /** Deletes the component's state (collect-garbage, after deactivate). */
+  void drop(Target target) throws IOException;
+
+  /** Quiesces the component for a transition; by default there is nothing to do. */
+  default void lock(Target target) throws IOException {}
+
+  /** Ends {@link #lock(Target)}. */
+  default void unlock(Target target) throws IOException {}
+
+  /** What a {@code dysnomia --shell} session should tell its user. */
+  default String shellHelp(Target target) {
+    return "";
+  }
+
+  /** A restore prepared beside the live state. */
+  interface Restore extends AutoCloseable {
+    /** Swaps the restored state in. */
+    void commit() throws IOException;
+
+    /** Discards the prepared state unless committed. */
+    @Override
+    void close() throws IOException;
+  }
+}

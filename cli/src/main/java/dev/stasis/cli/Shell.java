@@ -1,0 +1,49 @@
+package dev.stasis.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code dysnomia --shell}: a bash session with the container's properties in its
+ * environment, after the module's own instructions; with {@code --command}, runs those
+ * commands and exits with their status.
+ */
+final class Shell {
+  private Shell() {}
+
+  static int open(Context c, Module module, Target t, String command) throws IOException {
+    String help = module.shellHelp(t);
+    if (!help.isEmpty()) {
+      c.err().println(help);
+    }
+    return bash(c, t.properties(), t.component(), t.ref().container(), "(built in)", command);
+  }
+
+  static int open(Context c, ExternalModule module, Path component, String containerArg,
+      Map<String, String> properties, String command) throws IOException {
+    module.run("shell", component, containerArg, properties, c);
+    return bash(c, properties, component, containerArg, module.executable().toString(), command);
+  }
+
+  private static int bash(Context c, Map<String, String> properties, Path component, String container, String module,
+      String command) throws IOException {
+    Map<String, String> env = new LinkedHashMap<>(c.env());
+    if (properties != null) {
+      env.putAll(properties);
+    }
+    env.put("this_dysnomia_module", module);
+    env.put("this_component", component.toString());
+    env.put("this_container", container);
+    c.err().println("\nGeneral environment variables:\nthis_dysnomia_module     Path to the Dysnomia module\n"
+        + "this_component           Path to the mutable component\n"
+        + "this_container           Path to the container configuration file");
+    List<String> cmd = command == null ? List.of("bash", "-i") : List.of("bash", "-c", command);
+    ChildProcess.Stdin stdin = command == null ? ChildProcess.Stdin.INHERIT : ChildProcess.Stdin.EMPTY;
+    try (ChildProcess p = ChildProcess.start(cmd, env, c.cwd(), stdin, c.out(), c.err(), "shell")) {
+      return p.waitFor();
+    }
+  }
+}
