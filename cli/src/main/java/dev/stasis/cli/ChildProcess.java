@@ -139,10 +139,11 @@ final class ChildProcess implements AutoCloseable {
     pumps.add(t);
   }
 
-  /** Kills the child if it still runs. */
+  /** Kills the child and what it started, if they still run: a killed shell must not leave its dumper behind. */
   @Override
   public void close() {
     if (process.isAlive()) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
       process.destroyForcibly();
     }
   }

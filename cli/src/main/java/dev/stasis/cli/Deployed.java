@@ -32,7 +32,7 @@ record Deployed(Modules.Found module, Target target, String containerArg) {
       throw new UsageException("ERROR: No component is specified!");
     }
     Path component = new Lookup(c).component(componentArg, containerName);
-    ComponentRef ref = new ComponentRef(containerName, DysnomiaNames.nameOf(componentArg, c.env()));
+    ComponentRef ref = new ComponentRef(containerName, DysnomiaNames.nameOf(component.toString(), c.env()));
     Modules.Found found = Modules.find(type, c, storeRoot.resolve(".stasis").resolve("restore"));
     return new Deployed(found, new Target(ref, component, properties, c), containerArg);
   }

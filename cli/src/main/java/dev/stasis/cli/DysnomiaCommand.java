@@ -87,6 +87,9 @@ public final class DysnomiaCommand implements Callable<Integer> {
     if (operation == null) {
       throw new UsageException("ERROR: No operation specified!");
     }
+    if (generation != null && !operation.equals("restore")) {
+      throw new UsageException("--generation goes with --operation restore");
+    }
     Context c = store.store == null ? ctx : ctx.withEnv("DYSNOMIA_STATEDIR", store.root(ctx).toString());
     Path root = store.root(c);
     Deployed d;

@@ -53,6 +53,11 @@ final class EchoModule implements Module {
   }
 
   @Override
+  public void deactivate(Target t) {
+    say(t, "deactivate");
+  }
+
+  @Override
   public void drop(Target t) {
     say(t, "collect-garbage");
   }

@@ -1,6 +1,7 @@
 package dev.stasis.cli;
 
 import dev.stasis.store.NotFoundException;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,20 +46,34 @@ final class Lookup {
         arg, join(dirs));
   }
 
-  /** The component for {@code arg}: a path as given, else {@code <dir>/<container>/<arg>} on {@code $DYSNOMIA_COMPONENTS_PATH}. */
-  Path component(String arg, String container) {
+  /**
+   * The component for {@code arg}: a path, else {@code <dir>/<container>/<arg>} on
+   * {@code $DYSNOMIA_COMPONENTS_PATH}; symlinks resolved as {@code readlink -f} does, since a
+   * Dysnomia module gets, and names the component after, the resolved path.
+   */
+  Path component(String arg, String container) throws IOException {
     if (isPath(arg)) {
-      return ctx.path(arg);
+      return resolved(ctx.path(arg));
     }
     List<Path> dirs = dirs("DYSNOMIA_COMPONENTS_PATH", COMPONENTS);
     for (Path dir : dirs) {
       Path p = dir.resolve(container).resolve(arg);
       if (Files.exists(p)) {
-        return p.normalize();
+        return resolved(p);
       }
     }
     throw new NotFoundException("No component configuration found for: %s (searched <dir>/%s/%s in"
         + " $DYSNOMIA_COMPONENTS_PATH: %s)", arg, container, arg, join(dirs));
+  }
+
+  /** What {@code readlink -f} prints, as Dysnomia resolves components: symlinks followed where they exist. */
+  static Path resolved(Path p) throws IOException {
+    Path absolute = p.toAbsolutePath().normalize();
+    if (Files.exists(absolute)) {
+      return absolute.toRealPath();
+    }
+    Path parent = absolute.getParent();
+    return parent != null && Files.exists(parent) ? parent.toRealPath().resolve(absolute.getFileName()) : absolute;
   }
 
   /** An executable named {@code type} in the directories of {@code variable}, if any. */

@@ -5,17 +5,23 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToIntFunction;
 
 /**
- * One in-process run of {@code stasis} or {@code dysnomia-snapshots} against the store at
+ * One in-process run of {@code stasis}, {@code dysnomia-snapshots} or {@code dysnomia} against the store at
  * {@code $DYSNOMIA_STATEDIR}: its exit code and what it printed.
  */
 record CliRun(int code, byte[] stdout, String stderr) {
   static CliRun stasis(Path store, String... args) {
     return stasisWithInput(store, new byte[0], args);
+  }
+
+  /** {@code stasis ARGS} with {@code env} plus the store's DYSNOMIA_STATEDIR as its environment. */
+  static CliRun stasisWithEnv(Path store, Map<String, String> env, String... args) {
+    return run(store, env, new byte[0], ctx -> Cli.run(new StasisCommand(), ctx, args));
   }
 
   static CliRun stasisWithInput(Path store, byte[] stdin, String... args) {
@@ -26,14 +32,25 @@ record CliRun(int code, byte[] stdout, String stderr) {
     return run(store, new byte[0], ctx -> DysnomiaSnapshotsCommand.run(ctx, args));
   }
 
+  /** {@code dysnomia ARGS} with {@code env} (search paths, PATH, ...) plus the store's DYSNOMIA_STATEDIR as its environment. */
+  static CliRun dysnomia(Path store, Map<String, String> env, String... args) {
+    return run(store, env, new byte[0], ctx -> DysnomiaCommand.run(ctx, args));
+  }
+
   private static CliRun run(Path store, byte[] stdin, ToIntFunction<Context> command) {
+    return run(store, Map.of(), stdin, command);
+  }
+
+  private static CliRun run(Path store, Map<String, String> env, byte[] stdin, ToIntFunction<Context> command) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     // a dumper's stderr arrives from another thread; PrintStream serializes the writers
     PrintStream outStream = new PrintStream(out, true, StandardCharsets.UTF_8);
     PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
+    Map<String, String> environment = new HashMap<>(env);
+    environment.put("DYSNOMIA_STATEDIR", store.toString());
     Context ctx = new Context(new ByteArrayInputStream(stdin), outStream, errStream,
-        Map.of("DYSNOMIA_STATEDIR", store.toString()), store.getParent(), false);
+        Map.copyOf(environment), store.getParent(), false);
     int code = command.applyAsInt(ctx);
     outStream.flush();
     errStream.flush();

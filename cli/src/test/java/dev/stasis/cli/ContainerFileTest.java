@@ -64,6 +64,27 @@ class ContainerFileTest {
     assertTrue(e.getMessage().contains(line), e.getMessage());
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"dir='unterminated", "dir=\"unterminated", "dir='mixed\"", "dir=\"mixed'"})
+  void refusesUnbalancedQuotes(String line) {
+    UsageException e = assertThrows(UsageException.class, () -> read("c", "type=directory", line));
+    assertTrue(e.getMessage().contains("line 2: "), e.getMessage());
+  }
+
+  @Test
+  void stripsOneLevelOfQuotesOnly() throws IOException {
+    // as a shell would: the inner quotes are part of the value
+    ContainerFile c = read("c", "type=directory", "a=\"'x'\"", "b='\"y\"'");
+    assertEquals(Map.of("a", "'x'", "b", "\"y\""), c.properties());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"type=", "type=''", "type=\"\""})
+  void anEmptyTypeIsAMissingType(String line) {
+    UsageException e = assertThrows(UsageException.class, () -> read("c", line, "directoryRoot=/srv"));
+    assertTrue(e.getMessage().startsWith("No type specified in the container configuration"), e.getMessage());
+  }
+
   @Test
   void aMissingTypeIsAClearError() {
     UsageException e = assertThrows(UsageException.class, () -> read("c", "directoryRoot=/srv"));

@@ -50,6 +50,11 @@ final class Launchers {
     return run(launcher("dysnomia-snapshots", args));
   }
 
+  /** {@code bin/dysnomia ARGS} with empty stdin, to its end. */
+  Result dysnomia(String... args) throws Exception {
+    return run(launcher("dysnomia", args));
+  }
+
   /** A script for {@code bash -o pipefail -c}, run in the repository root as the README's examples are. */
   Result bash(String script) throws Exception {
     return run(List.of("bash", "-o", "pipefail", "-c", script));
