@@ -66,7 +66,8 @@ final class Deployment {
 
   /** Stores the module's dump as a new snapshot; a failing dumper stores nothing. */
   IngestResult snapshot(Module module, Target t, Compression compression, boolean progress) throws IOException {
-    try (Ingest ingest = store.ingest(t.ref(), module.dumpName(), compression, "module " + t.ref(), Map.of())) {
+    Map<String, String> attributes = module.attributes(t);
+    try (Ingest ingest = store.ingest(t.ref(), module.dumpName(), compression, "module " + t.ref(), attributes)) {
       Progress p = new Progress(ingest.output(), ctx.err(), progress);
       module.dump(t, p);
       p.flush();

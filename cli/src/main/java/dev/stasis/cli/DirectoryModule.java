@@ -33,7 +33,7 @@ final class DirectoryModule implements Module {
   }
 
   Path state(Target t) {
-    return fixed.orElseGet(() -> t.ctx().path(t.require("directoryRoot")).resolve(t.ref().component()));
+    return fixed.orElseGet(() -> t.ctx().path(t.require("directoryRoot")).resolve(t.stateName()));
   }
 
   @Override

@@ -47,7 +47,7 @@ final class DysnomiaNames {
     return Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".dysnomia");
   }
 
-  private static boolean isRoot() {
+  static boolean isRoot() {
     try {
       return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
     } catch (IOException | UnsupportedOperationException e) {

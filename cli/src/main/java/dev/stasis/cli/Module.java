@@ -3,6 +3,9 @@ package dev.stasis.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * What stasis needs to know of one container type. Markers, storing, dedup, verification and
@@ -41,6 +44,16 @@ interface Module {
 
   /** Ends {@link #lock(Target)}. */
   default void unlock(Target target) throws IOException {}
+
+  /** Facts to record with a snapshot's metadata, such as dumper and server versions. */
+  default Map<String, String> attributes(Target target) throws IOException {
+    return Map.of();
+  }
+
+  /** The program a {@code dysnomia --shell} session runs, or empty for a bash with the properties. */
+  default Optional<List<String>> shellCommand(Target target) throws IOException {
+    return Optional.empty();
+  }
 
   /** What a {@code dysnomia --shell} session should tell its user. */
   default String shellHelp(Target target) {

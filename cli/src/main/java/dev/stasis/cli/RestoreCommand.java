@@ -37,6 +37,11 @@ final class RestoreCommand implements Callable<Integer> {
   @ArgGroup(exclusive = true)
   Which which;
 
+  @Option(names = "--as", paramLabel = "NAME",
+      description = "Restore into the state named NAME (another database, repository or directory name)"
+          + " instead of the component's own; with -C and -c.")
+  String as;
+
   static final class Which {
     @Option(names = "--generation", paramLabel = "N", description = "Restore generation N.")
     Long generation;
@@ -55,6 +60,9 @@ final class RestoreCommand implements Callable<Integer> {
     Module module;
     Target target;
     if (dir != null) {
+      if (as != null) {
+        throw new UsageException("--as goes with -C and -c; to restore a directory elsewhere, name that directory");
+      }
       Path path = ctx.path(dir);
       ComponentRef ref = names.ref(ctx, DirectoryModule.TYPE, DysnomiaNames.nameOf(path.toString(), ctx.env()));
       module = new DirectoryModule(Optional.of(path), root.resolve(".stasis").resolve("restore"));
@@ -62,7 +70,7 @@ final class RestoreCommand implements Callable<Integer> {
     } else if (names.container != null) {
       Deployed d = Deployed.resolve(ctx, names.container, names.component, root);
       module = d.driven("stasis restore");
-      target = d.target();
+      target = as == null ? d.target() : d.target().as(as);
     } else {
       throw new UsageException("give a DIR, or a container file and component with -C and -c");
     }

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code dysnomia --shell}: a bash session with the container's properties in its
@@ -18,6 +19,13 @@ final class Shell {
     String help = module.shellHelp(t);
     if (!help.isEmpty()) {
       c.err().println(help);
+    }
+    Optional<List<String>> own = module.shellCommand(t);
+    if (command == null && own.isPresent()) {
+      try (ChildProcess p = ChildProcess.start(own.get(), null, c.cwd(), ChildProcess.Stdin.INHERIT, c.out(), c.err(),
+          "shell")) {
+        return p.waitFor();
+      }
     }
     return bash(c, t.properties(), t.component(), t.ref().container(), "(built in)", command);
   }

@@ -10,8 +10,23 @@ import java.util.Map;
  * @param ref its container and component names, as the store knows them
  * @param component the component's path (Dysnomia's second module argument); may not exist
  * @param properties the container's properties (its container file, or the environment)
+ * @param stateName the name of the live state (database, repository, directory): the
+ *     component's name, unless a restore goes to another ({@code stasis restore --as})
  */
-record Target(ComponentRef ref, Path component, Map<String, String> properties, Context ctx) {
+record Target(ComponentRef ref, Path component, Map<String, String> properties, Context ctx, String stateName) {
+  Target {
+    dev.stasis.store.Names.requireSafe(stateName, "state name");
+  }
+
+  Target(ComponentRef ref, Path component, Map<String, String> properties, Context ctx) {
+    this(ref, component, properties, ctx, ref.component());
+  }
+
+  /** The same component, its state under another name. */
+  Target as(String name) {
+    return new Target(ref, component, properties, ctx, name);
+  }
+
   /** A container property, or a usage error naming it when missing. */
   String require(String key) {
     String v = properties.get(key);
