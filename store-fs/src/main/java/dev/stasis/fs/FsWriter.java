@@ -14,6 +14,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -25,6 +29,8 @@ import java.util.UUID;
  * directory appears together with its file, never empty.
  */
 final class FsWriter implements ObjectWriter {
+  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+
   private final FsBackend backend;
   private final Path dir;
   private final Path data;
@@ -50,7 +56,7 @@ final class FsWriter implements ObjectWriter {
       try {
         Files.createDirectory(dir);
         Path data = dir.resolve("data");
-        channel = FileChannel.open(data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        channel = open(data);
         FileLock lock = channel.tryLock();
         // A sweep in another process may have taken the file for stale between our create and
         // our lock, and deleted it: then the path no longer names our file, and we start over.
@@ -76,6 +82,18 @@ final class FsWriter implements ObjectWriter {
         throw new IOException("cannot create a staging file in " + tmp);
       }
     }
+  }
+
+  /**
+   * Creates the staging file readable by its owner only: dumps hold a service's data, often
+   * more than the other users of the machine may see.
+   */
+  private static FileChannel open(Path data) throws IOException {
+    Set<StandardOpenOption> options = EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    if (data.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      return FileChannel.open(data, options, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+    }
+    return FileChannel.open(data, options);
   }
 
   @Override
