@@ -27,11 +27,23 @@ record ClientTool(Target target, String user, Map<String, String> secrets) {
   /** The command, prefixed with {@code runuser -u USER --} when it must run as another user. */
   List<String> command(List<String> command) {
     List<String> full = new ArrayList<>();
-    if (user != null && !user.equals("root") && DysnomiaNames.isRoot()) {
+    if (switchesUser()) {
       full.addAll(List.of(RUNUSER, "-u", user, "--"));
     }
     full.addAll(command);
     return full;
+  }
+
+  private boolean switchesUser() {
+    return user != null && !user.equals("root") && DysnomiaNames.isRoot();
+  }
+
+  /**
+   * Where the tool runs: our directory, unless it runs as another user, who may not enter it
+   * (root's home, a 0700 temp dir) and whose tools would then complain that they cannot.
+   */
+  private java.nio.file.Path cwd() {
+    return switchesUser() ? java.nio.file.Path.of("/") : target.ctx().cwd();
   }
 
   /** The environment: PATH, a neutral locale, and the secrets. */
@@ -45,12 +57,12 @@ record ClientTool(Target target, String user, Map<String, String> secrets) {
 
   /** Starts the tool with its stdout read by the caller (a dump) and stdin empty. */
   ChildProcess dumper(List<String> command, String description) throws IOException {
-    return ChildProcess.dumper(command(command), environment(), target.ctx().cwd(), target.ctx().err(), description);
+    return ChildProcess.dumper(command(command), environment(), cwd(), target.ctx().err(), description);
   }
 
   /** Starts the tool with stdin a pipe the caller writes (a restore) and stdout passed through to stderr. */
   ChildProcess feeder(List<String> command, String description) throws IOException {
-    return ChildProcess.start(command(command), environment(), target.ctx().cwd(), ChildProcess.Stdin.PIPE,
+    return ChildProcess.start(command(command), environment(), cwd(), ChildProcess.Stdin.PIPE,
         target.ctx().err(), target.ctx().err(), description);
   }
 
@@ -60,7 +72,7 @@ record ClientTool(Target target, String user, Map<String, String> secrets) {
    * @throws dev.stasis.store.StoreException when it exits non-zero, quoting its stderr
    */
   String run(List<String> command, String input, String description) throws IOException {
-    try (ChildProcess p = ChildProcess.start(command(command), environment(), target.ctx().cwd(),
+    try (ChildProcess p = ChildProcess.start(command(command), environment(), cwd(),
         ChildProcess.Stdin.PIPE, null, target.ctx().err(), description)) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       Thread reader = new Thread(() -> copy(p.stdout(), out), "stdout of " + description);

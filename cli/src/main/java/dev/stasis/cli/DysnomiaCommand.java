@@ -90,7 +90,7 @@ public final class DysnomiaCommand implements Callable<Integer> {
     if (generation != null && !operation.equals("restore")) {
       throw new UsageException("--generation goes with --operation restore");
     }
-    Context c = store.store == null ? ctx : ctx.withEnv("DYSNOMIA_STATEDIR", store.root(ctx).toString());
+    Context c = store.context(ctx);
     Path root = store.root(c);
     Deployed d;
     if (environment) {

@@ -37,6 +37,10 @@ final class Modules {
         return new Driven(new EchoModule());
       case PostgresqlModule.TYPE:
         return new Driven(new PostgresqlModule());
+      case MysqlModule.TYPE:
+        return new Driven(new MysqlModule());
+      case SubversionModule.TYPE:
+        return new Driven(new SubversionModule(swapLocks));
       default:
         break;
     }
@@ -52,7 +56,8 @@ final class Modules {
     searched.addAll(lookup.dirs("STASIS_MODULES_PATH", null));
     throw new NotFoundException("Module: %s cannot be found! It is not built in (%s) and no executable %s is in"
         + " $DYSNOMIA_MODULES_PATH (%s) or $STASIS_MODULES_PATH (%s)", type,
-        String.join(", ", DirectoryModule.TYPE, EchoModule.TYPE, PostgresqlModule.TYPE), type,
+        String.join(", ", DirectoryModule.TYPE, EchoModule.TYPE, PostgresqlModule.TYPE, MysqlModule.TYPE,
+            SubversionModule.TYPE), type,
         Lookup.join(lookup.dirs("DYSNOMIA_MODULES_PATH", null)), Lookup.join(lookup.dirs("STASIS_MODULES_PATH", null)));
   }
 

@@ -6,8 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +50,7 @@ final class PostgresqlModule implements Module {
     psql.sql("DROP DATABASE IF EXISTS :\"side\" WITH (FORCE)", "side", fresh);
     psql.sql("CREATE DATABASE :\"side\" OWNER :\"owner\"", "side", fresh, "owner", psql.user());
     try {
-      for (Path script : scripts(t.component())) {
+      for (Path script : t.files("postgresql-databases", "*.sql")) {
         psql.script(fresh, script);
       }
       psql.sql("ALTER DATABASE :\"side\" RENAME TO :\"db\"", "side", fresh, "db", db);
@@ -60,19 +58,6 @@ final class PostgresqlModule implements Module {
       psql.sql("DROP DATABASE IF EXISTS :\"side\" WITH (FORCE)", "side", fresh);
       throw e;
     }
-  }
-
-  /** The component's {@code postgresql-databases/*.sql}, in name order. */
-  private static List<Path> scripts(Path component) throws IOException {
-    Path dir = component.resolve("postgresql-databases");
-    List<Path> scripts = new ArrayList<>();
-    if (Files.isDirectory(dir)) {
-      try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*.sql")) {
-        s.forEach(scripts::add);
-      }
-    }
-    scripts.sort(null);
-    return scripts;
   }
 
   @Override
@@ -105,8 +90,8 @@ final class PostgresqlModule implements Module {
     psql.sql("DROP DATABASE IF EXISTS :\"side\" WITH (FORCE)", "side", side);
     psql.createLike(side, db);
     try (ChildProcess p = psql.tool().feeder(psql.restoreCommand(side), "psql restore into " + side)) {
-      try (OutputStream stdin = p.stdin()) {
-        in.transferTo(stdin);  // the last read verifies the snapshot; on damage psql never sees the end
+      try {
+        feed(in, p.stdin());  // the last read verifies the snapshot; on damage psql is killed, never sees the end
       } catch (IOException | RuntimeException e) {
         p.close();
         psql.sql("DROP DATABASE IF EXISTS :\"side\" WITH (FORCE)", "side", side);
@@ -124,8 +109,8 @@ final class PostgresqlModule implements Module {
 
       @Override
       public void commit() throws IOException {
-        done = true;
         psql.swapIn(side, db);
+        done = true;  // only now: a swap that failed leaves the side database for close() to drop
       }
 
       @Override
@@ -135,6 +120,26 @@ final class PostgresqlModule implements Module {
         }
       }
     };
+  }
+
+  /**
+   * Copies the dump to psql and ends its input. psql stops reading at its first error (and exits):
+   * then this stops too, so that psql's status and message tell what failed, not a broken pipe.
+   */
+  private static void feed(InputStream dump, OutputStream psql) throws IOException {
+    byte[] buffer = new byte[1 << 16];
+    for (int n; (n = dump.read(buffer)) >= 0; ) {
+      try {
+        psql.write(buffer, 0, n);
+      } catch (IOException stopped) {
+        return;
+      }
+    }
+    try {
+      psql.close();
+    } catch (IOException stopped) {
+      // psql exited before the end; its status says why
+    }
   }
 
   /** A plain dump names its pg_dump near its top; a newer major version than the server's may not load. */

@@ -1,6 +1,7 @@
 package dev.stasis.cli;
 
 import dev.stasis.store.NotFoundException;
+import dev.stasis.store.StoreException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -38,8 +39,16 @@ final class Psql {
 
   /** {@code -h HOST -p PORT -U USER -d DB}. */
   List<String> connection(String database) {
+    List<String> args = new ArrayList<>(server());
+    // as a connection string: a bare name holding '=' or a URI prefix would be parsed as one
+    args.addAll(List.of("-d", "dbname='" + database.replace("\\", "\\\\").replace("'", "\\'") + "'"));
+    return args;
+  }
+
+  /** {@code -h HOST -p PORT -U USER}: the server and role, for tools that take no {@code -d DB} (pg_dumpall). */
+  List<String> server() {
     String host = target.property("postgresqlHost", target.property("postgresqlRuntimeDir", "/var/run/postgresql"));
-    return List.of("-h", host, "-p", target.property("postgresqlPort", "5432"), "-U", user, "-d", database);
+    return List.of("-h", host, "-p", target.property("postgresqlPort", "5432"), "-U", user);
   }
 
   /** A name for a database beside {@code db}, short enough for PostgreSQL's 63-byte names. */
@@ -140,12 +149,27 @@ final class Psql {
     if (!saved(db).isEmpty()) {
       return;
     }
+    if (!maySaveLimit()) {
+      throw new StoreException("role %s may not lock database %s: the lock saves its connection limit in the"
+          + " setting stasis.saved_connlimit, which PostgreSQL lets only superusers set; as a superuser, run"
+          + " GRANT SET ON PARAMETER stasis.saved_connlimit TO %s", user, db, user);
+    }
     String limit = query("SELECT datconnlimit FROM pg_database WHERE datname = :'db'", "db", db);
-    sql("ALTER DATABASE :\"db\" SET stasis.saved_connlimit = :'limit';\n"
+    // all of the lock or none of it; sessions are ended only once no new one may start
+    sql("BEGIN;\nALTER DATABASE :\"db\" SET stasis.saved_connlimit = :'limit';\n"
         + "ALTER DATABASE :\"db\" CONNECTION LIMIT 0;\n"
-        + "ALTER DATABASE :\"db\" SET default_transaction_read_only = on;\n"
+        + "ALTER DATABASE :\"db\" SET default_transaction_read_only = on;\nCOMMIT;\n"
         + "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE datname = :'db'"
         + " AND pid <> pg_backend_pid()", "db", db, "limit", limit);
+  }
+
+  /** PostgreSQL 15 lets only superusers, and roles granted it, set a custom parameter such as ours; 14 lets anyone. */
+  private boolean maySaveLimit() throws IOException {
+    if (query("SELECT rolsuper OR current_setting('server_version_num')::int < 150000 FROM pg_roles"
+        + " WHERE rolname = current_user").equals("t")) {
+      return true;
+    }
+    return query("SELECT has_parameter_privilege('stasis.saved_connlimit', 'SET')").equals("t");
   }
 
   void unlock(String db) throws IOException {

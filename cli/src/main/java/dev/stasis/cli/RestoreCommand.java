@@ -68,7 +68,7 @@ final class RestoreCommand implements Callable<Integer> {
       module = new DirectoryModule(Optional.of(path), root.resolve(".stasis").resolve("restore"));
       target = new Target(ref, path, Map.of(), ctx);
     } else if (names.container != null) {
-      Deployed d = Deployed.resolve(ctx, names.container, names.component, root);
+      Deployed d = Deployed.resolve(store.context(ctx), names.container, names.component, root);
       module = d.driven("stasis restore");
       target = as == null ? d.target() : d.target().as(as);
     } else {

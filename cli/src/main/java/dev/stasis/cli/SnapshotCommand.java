@@ -23,7 +23,8 @@ import picocli.CommandLine.Parameters;
         "  stasis snapshot /srv/www",
         "  pg_dump db | stasis snapshot --stdin -C pg -c db --name dump.pgsql",
         "  stasis snapshot --from-command 'mysqldump shop' -C mysql -c shop --name dump.sql",
-        "  stasis snapshot -C /etc/dysnomia/containers/www -c /srv/components/site   (through its module)"})
+        "  stasis snapshot -C /etc/dysnomia/containers/www -c /srv/components/site   (through its module)",
+        "  stasis snapshot -C /etc/dysnomia/containers/postgresql --globals   (the server's roles)"})
 final class SnapshotCommand implements Callable<Integer> {
   private final Context ctx;
 
@@ -59,6 +60,10 @@ final class SnapshotCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the result as JSON.")
   boolean json;
 
+  @Option(names = "--globals", description = "With -C (a postgresql-database container) alone: snapshot the"
+      + " server's roles and their settings (pg_dumpall --globals-only) as the component @globals.")
+  boolean globals;
+
   SnapshotCommand(Context ctx) {
     this.ctx = ctx;
   }
@@ -68,6 +73,10 @@ final class SnapshotCommand implements Callable<Integer> {
     int sources = (dir != null ? 1 : 0) + (stdin ? 1 : 0) + (command != null ? 1 : 0);
     if (sources > 1 || sources == 0 && names.container == null) {
       throw new UsageException("give exactly one of DIR, --stdin, --from-command, or a container file with -C and -c");
+    }
+    if (globals && (sources > 0 || names.container == null || names.component != null)) {
+      throw new UsageException("--globals goes with -C alone: the component is the server's %s",
+          PostgresqlGlobals.COMPONENT);
     }
     boolean showProgress = progress || ctx.stderrIsTerminal();
     Path root = store.root(ctx);
@@ -80,7 +89,9 @@ final class SnapshotCommand implements Callable<Integer> {
         Module module = new DirectoryModule(Optional.of(path), root.resolve(".stasis").resolve("restore"));
         result = deployment.snapshot(module, new Target(ref, path, Map.of(), ctx), compression(), showProgress);
       } else if (sources == 0) {
-        Deployed d = Deployed.resolve(ctx, names.container, names.component, root);
+        Context c = store.context(ctx);
+        Deployed d = globals ? PostgresqlGlobals.deployed(c, names.container)
+            : Deployed.resolve(c, names.container, names.component, root);
         result = deployment.snapshot(d.driven("stasis snapshot"), d.target(),
             d.compression(compression, Compression.ZSTD), showProgress);
       } else if (stdin) {

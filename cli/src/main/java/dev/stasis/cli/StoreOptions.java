@@ -29,6 +29,14 @@ final class StoreOptions {
     return store != null ? ctx.path(store) : DysnomiaNames.stateDir(ctx.env());
   }
 
+  /**
+   * {@code ctx} with {@code DYSNOMIA_STATEDIR} naming this store when {@code --store} was given:
+   * modules find the store there (Dysnomia modules, the store's secret), as with Dysnomia.
+   */
+  Context context(Context ctx) {
+    return store == null ? ctx : ctx.withEnv("DYSNOMIA_STATEDIR", root(ctx).toString());
+  }
+
   /** Opens the store, sweeping staging files of killed writers. */
   Store open(Context ctx) throws IOException {
     Path root = root(ctx);

@@ -1,7 +1,12 @@
 package dev.stasis.cli;
 
 import dev.stasis.store.ComponentRef;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,6 +39,22 @@ record Target(ComponentRef ref, Path component, Map<String, String> properties, 
       throw new UsageException("container %s has no %s= property", ref.container(), key);
     }
     return v;
+  }
+
+  /**
+   * The component's {@code <dir>/<glob>} files in name order, as Dysnomia's modules take a
+   * component's initial state (SQL scripts, repository dumps); none when the directory is absent.
+   */
+  List<Path> files(String dir, String glob) throws IOException {
+    Path d = component.resolve(dir);
+    List<Path> files = new ArrayList<>();
+    if (Files.isDirectory(d)) {
+      try (DirectoryStream<Path> s = Files.newDirectoryStream(d, glob)) {
+        s.forEach(files::add);
+      }
+    }
+    files.sort(null);
+    return files;
   }
 
   String property(String key, String fallback) {
