@@ -90,6 +90,9 @@ public final class DysnomiaCommand implements Callable<Integer> {
     if (generation != null && !operation.equals("restore")) {
       throw new UsageException("--generation goes with --operation restore");
     }
+    if (store.isS3(ctx)) {
+      throw new UsageException("dysnomia deploys into a local store; push it to S3 with stasis mirror");
+    }
     Context c = store.context(ctx);
     Path root = store.root(c);
     Deployed d;

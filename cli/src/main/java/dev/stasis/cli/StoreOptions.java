@@ -2,8 +2,13 @@ package dev.stasis.cli;
 
 import dev.stasis.fs.FsBackend;
 import dev.stasis.fs.FsLocks;
+import dev.stasis.s3.S3Backend;
+import dev.stasis.s3.S3Location;
+import dev.stasis.s3.S3Settings;
+import dev.stasis.store.ProcessLocks;
 import dev.stasis.store.Store;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
@@ -11,10 +16,14 @@ import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 
-/** Which store a command works on, and how long it waits for the store lock. */
+/**
+ * Which store a command works on, and how: a local directory (Dysnomia's layout) or
+ * {@code s3://bucket/prefix} with the S3 options; how long to wait for the store lock.
+ */
 final class StoreOptions {
-  @Option(names = "--store", paramLabel = "DIR",
-      description = "The store. Default: $DYSNOMIA_STATEDIR, else /var/state/dysnomia for root, ~/.dysnomia for others.")
+  @Option(names = "--store", paramLabel = "DIR|s3://BUCKET/PREFIX",
+      description = "The store: a directory, or s3://bucket/prefix. Default: $DYSNOMIA_STATEDIR, else"
+          + " /var/state/dysnomia for root, ~/.dysnomia for others.")
   String store;
 
   @Option(names = "--lock-wait", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
@@ -24,14 +33,51 @@ final class StoreOptions {
   @Option(names = "--verbose", description = "Tell more on stderr; stack traces on failure.")
   boolean verbose;
 
-  /** The store's root directory. */
-  Path root(Context ctx) {
-    return store != null ? ctx.path(store) : DysnomiaNames.stateDir(ctx.env());
+  @Option(names = "--endpoint", paramLabel = "URL",
+      description = "S3: an S3-compatible service's URL. Default: $AWS_ENDPOINT_URL_S3, $AWS_ENDPOINT_URL, else AWS.")
+  String endpoint;
+
+  @Option(names = "--path-style", description = "S3: address buckets as host/bucket (MinIO, Ceph); on by default"
+      + " for an endpoint given as an IP address or localhost.")
+  boolean pathStyle;
+
+  @Option(names = "--sse", paramLabel = "AES256|aws:kms", description = "S3: server-side encryption to ask for.")
+  String sse;
+
+  @Option(names = "--sse-kms-key-id", paramLabel = "ID", description = "S3: the KMS key for --sse aws:kms.")
+  String kmsKeyId;
+
+  /** Whether the store is on S3. */
+  boolean isS3(Context ctx) {
+    return S3Location.isS3(spec(ctx));
+  }
+
+  private String spec(Context ctx) {
+    return store != null ? store : DysnomiaNames.stateDir(ctx.env()).toString();
   }
 
   /**
-   * {@code ctx} with {@code DYSNOMIA_STATEDIR} naming this store when {@code --store} was given:
-   * modules find the store there (Dysnomia modules, the store's secret), as with Dysnomia.
+   * The local directory of this store's local state: the store itself, or for an S3 store a
+   * directory under {@code ~/.cache/stasis/s3/} (markers, restore locks, the store secret).
+   */
+  Path root(Context ctx) {
+    return localRoot(ctx, spec(ctx));
+  }
+
+  private static Path localRoot(Context ctx, String spec) {
+    if (!S3Location.isS3(spec)) {
+      return ctx.path(spec);
+    }
+    S3Location s3 = S3Location.parse(spec);
+    String cache = ctx.env().getOrDefault("XDG_CACHE_HOME",
+        ctx.env().getOrDefault("HOME", System.getProperty("user.home")) + "/.cache");
+    Path dir = Path.of(cache, "stasis", "s3", s3.bucket());
+    return s3.prefix().isEmpty() ? dir : dir.resolve(s3.prefix());
+  }
+
+  /**
+   * {@code ctx} with {@code DYSNOMIA_STATEDIR} naming this store's local directory when
+   * {@code --store} was given: modules find it there (Dysnomia modules, the store's secret).
    */
   Context context(Context ctx) {
     return store == null ? ctx : ctx.withEnv("DYSNOMIA_STATEDIR", root(ctx).toString());
@@ -39,12 +85,38 @@ final class StoreOptions {
 
   /** Opens the store, sweeping staging files of killed writers. */
   Store open(Context ctx) throws IOException {
-    Path root = root(ctx);
+    return open(ctx, spec(ctx));
+  }
+
+  /** Opens the store {@code spec} (a directory or an s3:// URL) with these options. */
+  Store open(Context ctx, String spec) throws IOException {
+    if (S3Location.isS3(spec)) {
+      S3Location location = S3Location.parse(spec);
+      S3Settings settings = s3Settings(ctx);
+      return Store.open(S3Backend.open(location, settings),
+          ProcessLocks.forStore(location.toString()), lockWait);
+    }
+    Path root = ctx.path(spec);
     FsBackend backend = FsBackend.open(root);
     if (verbose && backend.sweptStaging() > 0) {
-      ctx.err().println("removed " + backend.sweptStaging() + " staging file(s) left by killed commands");
+      ctx.err().println("stasis: removed " + backend.sweptStaging() + " staging file(s) left by killed commands");
     }
     return Store.open(backend, FsLocks.forRoot(root), lockWait);
+  }
+
+  /** The S3 settings of the options and environment; retries are told on stderr. */
+  S3Settings s3Settings(Context ctx) {
+    S3Settings settings = S3Settings.defaults().withLog(m -> ctx.err().println("stasis: " + m));
+    String url = endpoint != null ? endpoint
+        : ctx.env().getOrDefault("AWS_ENDPOINT_URL_S3", ctx.env().get("AWS_ENDPOINT_URL"));
+    boolean path = pathStyle;
+    if (url != null && !url.isEmpty()) {
+      URI uri = URI.create(url);
+      settings = settings.withEndpoint(uri);
+      String host = uri.getHost() == null ? "" : uri.getHost();
+      path |= host.equals("localhost") || host.matches("[0-9.]+") || host.startsWith("[");
+    }
+    return settings.withPathStyle(path).withSse(sse, kmsKeyId);
   }
 
   /** Durations as people write them: {@code 0}, {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}; bare numbers are seconds. */

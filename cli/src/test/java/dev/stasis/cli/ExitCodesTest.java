@@ -118,7 +118,7 @@ class ExitCodesTest {
     CliRun gc;
     CliRun snapshot;
     // FsLocks orders threads of one JVM with thread-owned locks: the holder must be another thread
-    try (StoreLocks.Lock held = FsLocks.forRoot(store).store(LockMode.EXCLUSIVE, "test holder", Duration.ZERO)) {
+    try (StoreLocks.Held held = FsLocks.forRoot(store).store(LockMode.EXCLUSIVE, "test holder", Duration.ZERO)) {
       gc = inAnotherThread(() -> CliRun.stasis(store, "gc", "--lock-wait", "0"));
       snapshot = inAnotherThread(() -> CliRun.stasisWithInput(store, "dump".getBytes(StandardCharsets.UTF_8),
           "snapshot", "--stdin", "-C", "pg", "-c", "db", "--lock-wait", "0"));

@@ -99,7 +99,7 @@ class KilledIngestIT {
     }
     try (Running next = bin.start(ingest())) {
       // Opening the store, the next ingest sweeps the leftover before it stages its own dump.
-      assertEquals("removed 1 staging file(s) left by killed commands", next.awaitStderr("removed "));
+      assertEquals("stasis: removed 1 staging file(s) left by killed commands", next.awaitStderr("stasis: removed "));
       next.stdin().write("state\n".getBytes(StandardCharsets.UTF_8));
       next.stdin().close();
       next.finish().ok();

@@ -20,7 +20,7 @@ final class StoreLockHolder {
 
   public static void main(String[] args) throws IOException {
     FsLocks locks = FsLocks.forRoot(Path.of(args[0]));
-    try (StoreLocks.Lock lock = locks.store(LockMode.valueOf(args[1]), args[2], Duration.ZERO)) {
+    try (StoreLocks.Held lock = locks.store(LockMode.valueOf(args[1]), args[2], Duration.ZERO)) {
       System.err.println("locked");
       System.in.transferTo(OutputStream.nullOutputStream());
     }

@@ -150,7 +150,7 @@ public final class Store implements Closeable {
    * the exclusive lock, so nothing committed meanwhile is lost.
    */
   public GcPlan gc(Scope scope, int keep, boolean dryRun, GcPlan.Listener listener) throws IOException {
-    try (StoreLocks.Lock lock = locks.store(dryRun ? LockMode.SHARED : LockMode.EXCLUSIVE, "gc", lockWait)) {
+    try (StoreLocks.Held lock = locks.store(dryRun ? LockMode.SHARED : LockMode.EXCLUSIVE, "gc", lockWait)) {
       GcPlan plan = GcPlan.make(this, scope, keep);
       if (!dryRun) {
         plan.apply(backend, listener);
@@ -192,8 +192,8 @@ public final class Store implements Closeable {
    */
   IngestResult publish(ObjectWriter staged, SnapshotRef snapshot, String file, String checksum,
       SnapshotMeta meta, long logicalSize, long storedSize) throws IOException {
-    try (StoreLocks.Lock shared = locks.store(LockMode.SHARED, "commit " + snapshot, lockWait);
-        StoreLocks.Lock publishing = locks.snapshot(snapshot, lockWait)) {
+    try (StoreLocks.Held shared = locks.store(LockMode.SHARED, "commit " + snapshot, lockWait);
+        StoreLocks.Held publishing = locks.snapshot(snapshot, lockWait)) {
       Verdict existing = verify(snapshot);
       boolean dedup = existing.kind() == Verdict.Kind.OK;
       if (dedup) {
@@ -214,7 +214,7 @@ public final class Store implements Closeable {
 
   /** Links a generation to an existing, verified snapshot, under the shared store lock. */
   IngestResult linkExisting(SnapshotRef snapshot, long logicalSize, long storedSize) throws IOException {
-    try (StoreLocks.Lock shared = locks.store(LockMode.SHARED, "link " + snapshot, lockWait)) {
+    try (StoreLocks.Held shared = locks.store(LockMode.SHARED, "link " + snapshot, lockWait)) {
       Verdict v = verify(snapshot);
       if (v.kind() != Verdict.Kind.OK) {
         throw new IntegrityException("snapshot %s is damaged (%s); not linking it",

@@ -14,16 +14,16 @@ public interface StoreLocks {
    * @param wait how long to wait for other holders before giving up
    * @throws LockedException after {@code wait}, naming the holders
    */
-  Lock store(LockMode mode, String operation, Duration wait);
+  Held store(LockMode mode, String operation, Duration wait);
 
   /**
    * Serialises the publishers of one snapshot, inside a shared store lock, so two ingests of
    * the same content never interleave their checksum and snapshot writes.
    */
-  Lock snapshot(SnapshotRef snapshot, Duration wait);
+  Held snapshot(SnapshotRef snapshot, Duration wait);
 
   /** A held lock; closing releases it. */
-  interface Lock extends AutoCloseable {
+  interface Held extends AutoCloseable {
     @Override
     void close();
   }

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -65,9 +66,9 @@ public final class FsLocks implements StoreLocks {
   }
 
   @Override
-  public StoreLocks.Lock store(LockMode mode, String operation, Duration wait) {
+  public StoreLocks.Held store(LockMode mode, String operation, Duration wait) {
     long deadline = System.nanoTime() + wait.toNanos();
-    java.util.concurrent.locks.Lock thread = mode == LockMode.SHARED ? threads.readLock() : threads.writeLock();
+    Lock thread = mode == LockMode.SHARED ? threads.readLock() : threads.writeLock();
     if (!tryLock(thread, deadline)) {
       throw locked(mode, operation, wait);
     }
@@ -112,7 +113,7 @@ public final class FsLocks implements StoreLocks {
   }
 
   @Override
-  public StoreLocks.Lock snapshot(SnapshotRef snapshot, Duration wait) {
+  public StoreLocks.Held snapshot(SnapshotRef snapshot, Duration wait) {
     long deadline = System.nanoTime() + wait.toNanos();
     int stripe = Math.floorMod(snapshot.toString().hashCode(), STRIPES);
     ReentrantLock thread = stripeThreads.computeIfAbsent(stripe, s -> new ReentrantLock());
@@ -171,7 +172,7 @@ public final class FsLocks implements StoreLocks {
     }
   }
 
-  private static boolean tryLock(java.util.concurrent.locks.Lock lock, long deadline) {
+  private static boolean tryLock(Lock lock, long deadline) {
     try {
       return lock.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {

@@ -43,7 +43,7 @@ class FsLocksAcrossProcessesTest {
       child.kill();  // no release, no cleanup: only the kernel lets go
     }
     // Free at once, even for an exclusive taker: nothing was left held.
-    try (StoreLocks.Lock lock = locks.store(LockMode.EXCLUSIVE, "test gc", Duration.ZERO)) {
+    try (StoreLocks.Held lock = locks.store(LockMode.EXCLUSIVE, "test gc", Duration.ZERO)) {
       assertEquals(1, ownerRecordsOf(deadPid).size(), "a killed holder cannot remove its own record");
     }
 
@@ -72,7 +72,7 @@ class FsLocksAcrossProcessesTest {
         assertEquals("locked", second.readLine());
         assertEquals(0, second.finish());
       }
-      try (StoreLocks.Lock mine = locks.store(LockMode.SHARED, "test commit", Duration.ZERO)) {
+      try (StoreLocks.Held mine = locks.store(LockMode.SHARED, "test commit", Duration.ZERO)) {
         // a third process shares it too
       }
 
@@ -83,7 +83,7 @@ class FsLocksAcrossProcessesTest {
       assertEquals(0, first.finish());
     }
     // Released by the holder itself this time: free again, and its record is gone.
-    try (StoreLocks.Lock lock = locks.store(LockMode.EXCLUSIVE, "test gc", Duration.ZERO)) {
+    try (StoreLocks.Held lock = locks.store(LockMode.EXCLUSIVE, "test gc", Duration.ZERO)) {
       assertEquals(List.of(), ownerRecordsOf(firstPid));
     }
   }
@@ -92,7 +92,7 @@ class FsLocksAcrossProcessesTest {
   void anExclusiveHolderHereExcludesSharedAndExclusiveTakersElsewhere() throws Exception {
     FsLocks locks = FsLocks.forRoot(root);
     long me = ProcessHandle.current().pid();
-    try (StoreLocks.Lock lock = locks.store(LockMode.EXCLUSIVE, "test gc", Duration.ZERO)) {
+    try (StoreLocks.Held lock = locks.store(LockMode.EXCLUSIVE, "test gc", Duration.ZERO)) {
       for (String mode : List.of("SHARED", "EXCLUSIVE")) {
         try (ChildJvm child = ChildJvm.start(LockHolder.class, "try", root.toString(), mode, "child " + mode)) {
           String line = child.readLine();

@@ -22,7 +22,7 @@ final class LockHolder {
   public static void main(String[] args) throws IOException {
     boolean hold = args[0].equals("hold");
     FsLocks locks = FsLocks.forRoot(Path.of(args[1]));
-    try (StoreLocks.Lock lock = locks.store(LockMode.valueOf(args[2]), args[3], Duration.ZERO)) {
+    try (StoreLocks.Held lock = locks.store(LockMode.valueOf(args[2]), args[3], Duration.ZERO)) {
       System.out.println("locked");
       System.out.flush();
       if (hold) {

@@ -1,0 +1,162 @@
+package dev.stasis.s3;
+
+import dev.stasis.store.ComponentRef;
+import dev.stasis.store.Generation;
+import dev.stasis.store.GenerationLinks;
+import dev.stasis.store.Scope;
+import dev.stasis.store.SnapshotName;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Generations on S3. Generation N of a component is two objects: the claim
+ * {@code generations/<c>/<comp>/<N>}, created with {@code If-None-Match: *} so only one writer
+ * gets a number, holding the snapshot name; and {@code generations/<c>/<comp>/<N>.<name>},
+ * whose key carries the name so one listing answers {@code --query-all}. A claim left without
+ * its named key (a writer killed between the two PUTs) is read once to learn its name.
+ */
+final class S3Generations implements GenerationLinks {
+  static final String AREA = "generations/";
+
+  private final S3Backend backend;
+  private final java.util.concurrent.ConcurrentMap<ComponentRef, Object> claims =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  S3Generations(S3Backend backend) {
+    this.backend = backend;
+  }
+
+  private Object claimLock(ComponentRef ref) {
+    return claims.computeIfAbsent(ref, r -> new Object());
+  }
+
+  private String base(ComponentRef ref) {
+    return AREA + ref.container() + "/" + ref.component() + "/";
+  }
+
+  @Override
+  public void list(Scope scope, Consumer<Generation> sink) throws IOException {
+    String prefix = backend.s3().key(scope.container().map(c -> AREA + c + "/").orElse(AREA));
+    Map<String, SnapshotName> named = new HashMap<>();
+    Set<String> claims = new HashSet<>();
+    try {
+      for (S3Object o : backend.client().listObjectsV2Paginator(b -> b.bucket(backend.s3().bucket()).prefix(prefix))
+          .contents()) {
+        String path = backend.s3().path(o.key());
+        String[] parts = path == null ? new String[0] : path.substring(AREA.length()).split("/", -1);
+        if (parts.length != 3) {
+          continue;
+        }
+        int dot = parts[2].indexOf('.');
+        String number = dot < 0 ? parts[2] : parts[2].substring(0, dot);
+        if (!number.matches("[1-9][0-9]{0,17}")) {
+          continue;
+        }
+        String id = parts[0] + "/" + parts[1] + "/" + number;
+        if (dot < 0) {
+          claims.add(id);
+        } else {
+          name(parts[2].substring(dot + 1)).ifPresent(n -> named.put(id, n));
+        }
+      }
+      for (String id : claims) {
+        if (!named.containsKey(id)) {
+          readClaim(id).ifPresent(n -> named.put(id, n));
+        }
+      }
+    } catch (SdkException e) {
+      throw new IOException("cannot list the generations in " + backend.s3() + ": " + e.getMessage(), e);
+    }
+    named.forEach((id, name) -> {
+      String[] p = id.split("/");
+      try {
+        ComponentRef ref = new ComponentRef(p[0], p[1]);
+        if (scope.matches(ref)) {
+          sink.accept(new Generation(ref, Long.parseLong(p[2]), name));
+        }
+      } catch (IllegalArgumentException e) {
+        // not a name stasis would make: not a generation of ours
+      }
+    });
+  }
+
+  private static Optional<SnapshotName> name(String s) {
+    try {
+      return Optional.of(new SnapshotName(s));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  private Optional<SnapshotName> readClaim(String id) {
+    try {
+      byte[] body = backend.client().getObjectAsBytes(b -> b.bucket(backend.s3().bucket())
+          .key(backend.s3().key(AREA + id))).asByteArray();
+      return name(new String(body, StandardCharsets.UTF_8).strip());
+    } catch (NoSuchKeyException e) {
+      return Optional.empty();  // deleted while we listed
+    }
+  }
+
+  /**
+   * Claims the number with a conditional PUT, then reads the claim back: S3 makes conditional
+   * writes atomic, but some S3-compatible servers check and write in two steps, and the read
+   * back catches a racing writer there. Claims of one component are also ordered within this
+   * process, which closes that race between threads entirely.
+   */
+  @Override
+  public boolean create(Generation g) throws IOException {
+    String claim = backend.s3().key(base(g.component()) + g.number());
+    synchronized (claimLock(g.component())) {
+      try {
+        backend.client().putObject(b -> b.bucket(backend.s3().bucket()).key(claim).ifNoneMatch("*"),
+            RequestBody.fromString(g.snapshot().value()));
+      } catch (S3Exception e) {
+        if (e.statusCode() == 412 || e.statusCode() == 409) {
+          return false;  // taken (409: a concurrent conditional write, which S3 asks to retry; we take another number)
+        }
+        throw backend.failedWrite(e, claim);
+      } catch (SdkException e) {
+        throw backend.failedWrite(e, claim);
+      }
+      try {
+        if (!readClaim(base(g.component()).substring(AREA.length()) + g.number()).equals(Optional.of(g.snapshot()))) {
+          return false;
+        }
+      } catch (SdkException e) {
+        throw backend.failedWrite(e, claim);
+      }
+    }
+    String named = backend.s3().key(base(g.component()) + g.number() + "." + g.snapshot().value());
+    try {
+      backend.client().putObject(b -> b.bucket(backend.s3().bucket()).key(named), RequestBody.empty());
+    } catch (SdkException e) {
+      throw backend.failedWrite(e, named);
+    }
+    return true;
+  }
+
+  @Override
+  public void delete(Generation g) throws IOException {
+    String base = base(g.component()) + g.number();
+    try {
+      backend.client().deleteObject(b -> b.bucket(backend.s3().bucket())
+          .key(backend.s3().key(base + "." + g.snapshot().value())));
+      backend.client().deleteObject(b -> b.bucket(backend.s3().bucket()).key(backend.s3().key(base)));
+    } catch (SdkException e) {
+      throw new IOException("cannot delete generation " + g.component() + "/" + g.number() + " in "
+          + backend.s3() + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,334 @@
+package dev.stasis.s3;
+
+import dev.stasis.store.Key;
+import dev.stasis.store.ObjectWriter;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.Part;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+
+/**
+ * An object streamed to S3 with bounded memory. Bytes fill a part buffer; a small object goes
+ * up in one PUT at commit, a large one as a multipart upload whose parts (each with its SHA-256
+ * for the server to check) are sent in parallel while the next fills, at most a few in flight.
+ * Part sizes grow (doubling every 1,000 parts) so a stream of unknown length stays within
+ * S3's 10,000 parts. The upload completes only in {@link #commit(Key)}; closing without commit
+ * aborts it, so nothing half-written is ever an object.
+ */
+final class S3Writer implements ObjectWriter {
+  private static final int IN_FLIGHT = 3;
+  private static final long MAX_PART = 5L * 1024 * 1024 * 1024;
+
+  private final S3Backend backend;
+  private final String target;
+  private final Key direct;
+  private final Semaphore slots = new Semaphore(IN_FLIGHT);
+  private final List<Future<CompletedPart>> sent = new ArrayList<>();
+  private final Map<Integer, Part> resumable = new HashMap<>();
+  private final OutputStream output = new Output();
+  private byte[] buffer;
+  private int filled;
+  private int partNumber;
+  private String uploadId;
+  private long size;
+  private boolean closed;
+
+  private S3Writer(S3Backend backend, String target, Key direct) {
+    this.backend = backend;
+    this.target = target;
+    this.direct = direct;
+    this.buffer = new byte[64 * 1024];  // most objects are small: grow to a part only when needed
+  }
+
+  /** Uploads under {@code .stasis/tmp/} and copies to the key given at commit. */
+  static S3Writer staged(S3Backend backend) {
+    return new S3Writer(backend, backend.s3().key(S3Backend.STAGING + UUID.randomUUID()), null);
+  }
+
+  /** Uploads straight to {@code key}, resuming an upload an interrupted writer left there. */
+  static S3Writer direct(S3Backend backend, Key key) {
+    S3Writer w = new S3Writer(backend, backend.key(key), key);
+    w.findResumable();
+    return w;
+  }
+
+  private int partSize(int n) {
+    return partSize(backend.settings().partSize(), n);
+  }
+
+  /**
+   * Part {@code n}'s size: the first size, doubled after every 1,000 parts (capped where a Java
+   * array ends), so 10,000 parts of 8 MiB first hold over 8 TB: more than S3's 5 TB objects.
+   */
+  static int partSize(int first, int n) {
+    long size = (long) first << Math.min(10, (n - 1) / 1000);
+    return (int) Math.min(Math.min(size, MAX_PART), Integer.MAX_VALUE - 8);
+  }
+
+  /** Waits until every part sent so far is uploaded: a test's stand-in for a writer killed after them. */
+  void awaitSentParts() throws IOException {
+    for (Future<CompletedPart> f : sent) {
+      try {
+        f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException();
+      } catch (ExecutionException e) {
+        throw new IOException(e.getCause());
+      }
+    }
+  }
+
+  @Override
+  public OutputStream output() {
+    return output;
+  }
+
+  @Override
+  public String describe() {
+    return "s3://" + backend.s3().bucket() + "/" + target;
+  }
+
+  private void findResumable() {
+    try {
+      for (MultipartUpload u : backend.client().listMultipartUploadsPaginator(
+          b -> b.bucket(backend.s3().bucket()).prefix(target)).uploads()) {
+        if (u.key().equals(target)) {
+          uploadId = u.uploadId();
+          for (Part p : backend.client().listPartsPaginator(
+              b -> b.bucket(backend.s3().bucket()).key(target).uploadId(u.uploadId())).parts()) {
+            resumable.put(p.partNumber(), p);
+          }
+          return;
+        }
+      }
+    } catch (SdkException e) {
+      uploadId = null;  // nothing to resume from: upload afresh
+      resumable.clear();
+    }
+  }
+
+  private void sendPart() throws IOException {
+    if (uploadId == null) {
+      CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder()
+          .bucket(backend.s3().bucket()).key(target).checksumAlgorithm(ChecksumAlgorithm.SHA256);
+      backend.settings().sse().ifPresent(create::serverSideEncryption);
+      backend.settings().kmsKeyId().ifPresent(create::ssekmsKeyId);
+      try {
+        uploadId = backend.client().createMultipartUpload(create.build()).uploadId();
+      } catch (SdkException e) {
+        throw backend.failedWrite(e, target);
+      }
+    }
+    int number = ++partNumber;
+    byte[] data = buffer;
+    int length = filled;
+    buffer = new byte[partSize(number + 1)];
+    filled = 0;
+    String sha = sha256(data, length);
+    Part done = resumable.get(number);
+    if (done != null && sha.equals(done.checksumSHA256()) && done.size() == length) {
+      sent.add(java.util.concurrent.CompletableFuture.completedFuture(
+          CompletedPart.builder().partNumber(number).eTag(done.eTag()).checksumSHA256(sha).build()));
+      return;
+    }
+    try {
+      slots.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while uploading " + describe());
+    }
+    String upload = uploadId;
+    sent.add(backend.parts().submit(() -> {
+      try {
+        String etag = backend.client().uploadPart(b -> b.bucket(backend.s3().bucket()).key(target).uploadId(upload)
+            .partNumber(number).contentLength((long) length).checksumSHA256(sha),
+            RequestBody.fromBytes(length == data.length ? data : java.util.Arrays.copyOf(data, length))).eTag();
+        return CompletedPart.builder().partNumber(number).eTag(etag).checksumSHA256(sha).build();
+      } finally {
+        slots.release();
+      }
+    }));
+  }
+
+  @Override
+  public void commit(Key key) throws IOException {
+    if (closed) {
+      throw new IllegalStateException("writer already committed or closed: " + describe());
+    }
+    if (direct != null && !direct.equals(key)) {
+      throw new IllegalStateException("this writer uploads to " + direct + ", not " + key);
+    }
+    String finalKey = backend.key(key);
+    try {
+      if (uploadId == null) {
+        put(finalKey);
+      } else {
+        if (filled > 0 || partNumber == 0) {
+          sendPart();
+        }
+        complete();
+        if (!finalKey.equals(target)) {
+          copy(target, finalKey);
+          backend.client().deleteObject(b -> b.bucket(backend.s3().bucket()).key(target));
+        }
+      }
+      closed = true;
+    } catch (SdkException e) {
+      throw backend.failedWrite(e, finalKey);
+    } finally {
+      close();
+    }
+  }
+
+  private void put(String key) {
+    PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(backend.s3().bucket()).key(key)
+        .contentLength((long) filled).checksumSHA256(sha256(buffer, filled));
+    backend.settings().sse().ifPresent(put::serverSideEncryption);
+    backend.settings().kmsKeyId().ifPresent(put::ssekmsKeyId);
+    backend.client().putObject(put.build(), RequestBody.fromBytes(java.util.Arrays.copyOf(buffer, filled)));
+  }
+
+  private void complete() throws IOException {
+    List<CompletedPart> parts = new ArrayList<>();
+    for (Future<CompletedPart> f : sent) {
+      try {
+        parts.add(f.get());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while uploading " + describe());
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof SdkException sdk) {
+          throw backend.failedWrite(sdk, target);
+        }
+        throw new IOException("uploading " + describe() + ": " + e.getCause(), e.getCause());
+      }
+    }
+    parts.sort(Comparator.comparingInt(CompletedPart::partNumber));
+    String upload = uploadId;
+    backend.client().completeMultipartUpload(b -> b.bucket(backend.s3().bucket()).key(target).uploadId(upload)
+        .multipartUpload(m -> m.parts(parts)));
+    uploadId = null;
+  }
+
+  /** A server-side copy: one request up to 5 GiB, ranged part copies beyond. */
+  private void copy(String from, String to) {
+    String bucket = backend.s3().bucket();
+    if (size <= MAX_PART) {
+      backend.client().copyObject(b -> {
+        b.sourceBucket(bucket).sourceKey(from).destinationBucket(bucket).destinationKey(to);
+        backend.settings().sse().ifPresent(b::serverSideEncryption);
+        backend.settings().kmsKeyId().ifPresent(b::ssekmsKeyId);
+      });
+      return;
+    }
+    String copyId = backend.client().createMultipartUpload(b -> {
+      b.bucket(bucket).key(to);
+      backend.settings().sse().ifPresent(b::serverSideEncryption);
+      backend.settings().kmsKeyId().ifPresent(b::ssekmsKeyId);
+    }).uploadId();
+    try {
+      List<CompletedPart> parts = new ArrayList<>();
+      long range = 1024L * 1024 * 1024;
+      for (long start = 0, n = 1; start < size; start += range, n++) {
+        long end = Math.min(size, start + range) - 1;
+        int number = (int) n;
+        String bytes = "bytes=" + start + "-" + end;
+        String etag = backend.client().uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey(from)
+            .destinationBucket(bucket).destinationKey(to).uploadId(copyId).partNumber(number).copySourceRange(bytes))
+            .copyPartResult().eTag();
+        parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+      }
+      backend.client().completeMultipartUpload(b -> b.bucket(bucket).key(to).uploadId(copyId)
+          .multipartUpload(m -> m.parts(parts)));
+    } catch (SdkException e) {
+      backend.client().abortMultipartUpload(b -> b.bucket(bucket).key(to).uploadId(copyId));
+      throw e;
+    }
+  }
+
+  /** Aborts the upload unless committed; idempotent. */
+  @Override
+  public void close() {
+    if (uploadId != null) {
+      for (Future<CompletedPart> f : sent) {
+        f.cancel(true);
+      }
+      String upload = uploadId;
+      uploadId = null;
+      try {
+        backend.client().abortMultipartUpload(b -> b.bucket(backend.s3().bucket()).key(target).uploadId(upload));
+      } catch (SdkException e) {
+        backend.settings().log().accept("could not abort the upload to " + describe()
+            + " (stasis gc --s3-cleanup removes it later): " + e.getMessage());
+      }
+    }
+    closed = true;
+    buffer = new byte[0];
+  }
+
+  private static String sha256(byte[] data, int length) {
+    try {
+      MessageDigest d = MessageDigest.getInstance("SHA-256");
+      d.update(data, 0, length);
+      return Base64.getEncoder().encodeToString(d.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Fills the part buffer; a full buffer becomes a part. */
+  private final class Output extends OutputStream {
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (closed) {
+        throw new IOException("writer closed: " + describe());
+      }
+      while (len > 0) {
+        if (filled == buffer.length) {
+          int part = partSize(partNumber + 1);
+          if (buffer.length < part) {
+            buffer = java.util.Arrays.copyOf(buffer, (int) Math.min(part, 2L * buffer.length));
+          } else {
+            sendPart();
+          }
+        }
+        int n = Math.min(len, buffer.length - filled);
+        System.arraycopy(b, off, buffer, filled, n);
+        filled += n;
+        size += n;
+        off += n;
+        len -= n;
+      }
+    }
+
+    @Override
+    public void close() {
+      // closing the stream only ends the caller's writing: commit or abort decides
+    }
+  }
+}
