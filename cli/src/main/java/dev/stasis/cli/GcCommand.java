@@ -1,7 +1,9 @@
 package dev.stasis.cli;
 
+import dev.stasis.s3.S3Backend;
 import dev.stasis.store.GcPlan;
 import dev.stasis.store.Store;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +17,8 @@ import picocli.CommandLine.Option;
 @Command(name = "gc", mixinStandardHelpOptions = true,
     description = {"Deletes generations older than the newest N of each component, then every snapshot"
         + " (with its checksum and metadata) that no kept generation points at. Planned and applied under"
-        + " the exclusive store lock.",
+        + " the exclusive store lock. On an S3 store it also aborts stasis's multipart uploads and deletes its"
+        + " staging objects left by killed commands (older than --abandoned-after).",
         "  stasis gc --keep 3 --dry-run"})
 final class GcCommand implements Callable<Integer> {
   private final Context ctx;
@@ -36,6 +39,12 @@ final class GcCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the plan as a JSON array.")
   boolean json;
 
+  @Option(names = "--abandoned-after", paramLabel = "DURATION", defaultValue = "24h",
+      converter = StoreOptions.DurationConverter.class,
+      description = "S3: uploads and staging objects older than this count as abandoned by a killed command (a"
+          + " younger one may still be running, or be resumed by the next mirror). Default: ${DEFAULT-VALUE}.")
+  Duration abandonedAfter;
+
   GcCommand(Context ctx) {
     this.ctx = ctx;
   }
@@ -48,6 +57,11 @@ final class GcCommand implements Callable<Integer> {
     GcPlan plan;
     try (Store s = store.open(ctx)) {
       plan = s.gc(names.scope(ctx), keep, dryRun, a -> ctx.err().println(GcCommand.dysnomiaLine(a)));
+      if (!dryRun && s.backend() instanceof S3Backend s3) {
+        int n = s3.cleanup(abandonedAfter);
+        ctx.err().println("stasis: aborted " + n + " abandoned upload(s) and staging object(s) older than "
+            + describe(abandonedAfter));
+      }
     }
     List<Object> rows = new ArrayList<>();
     for (GcPlan.Action a : plan.actions()) {
@@ -65,6 +79,18 @@ final class GcCommand implements Callable<Integer> {
       ctx.out().println(Json.write(rows));
     }
     return ExitCodes.OK;
+  }
+
+  /** A duration as the options take it: {@code 24h}, {@code 90m}, {@code 30s}. */
+  private static String describe(Duration d) {
+    if (d.isZero()) {
+      return "0s";
+    } else if (d.toMillis() % 3_600_000 == 0) {
+      return d.toHours() + "h";
+    } else if (d.toMillis() % 60_000 == 0) {
+      return d.toMinutes() + "m";
+    }
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
   }
 
   /** What the real dysnomia-snapshots prints on stderr for each deletion. */

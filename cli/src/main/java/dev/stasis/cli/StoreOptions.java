@@ -47,6 +47,10 @@ final class StoreOptions {
   @Option(names = "--sse-kms-key-id", paramLabel = "ID", description = "S3: the KMS key for --sse aws:kms.")
   String kmsKeyId;
 
+  @Option(names = "--s3-part-size", paramLabel = "SIZE", hidden = true, converter = SizeConverter.class,
+      description = "S3: the first multipart part size (at least 5MiB, S3's minimum); parts grow from it. Default: 8MiB.")
+  Integer partSize;
+
   /** Whether the store is on S3. */
   boolean isS3(Context ctx) {
     return S3Location.isS3(spec(ctx));
@@ -116,7 +120,32 @@ final class StoreOptions {
       String host = uri.getHost() == null ? "" : uri.getHost();
       path |= host.equals("localhost") || host.matches("[0-9.]+") || host.startsWith("[");
     }
-    return settings.withPathStyle(path).withSse(sse, kmsKeyId);
+    settings = settings.withPathStyle(path).withSse(sse, kmsKeyId);
+    return partSize == null ? settings : settings.withPartSize(partSize);
+  }
+
+  /** Sizes as people write them: {@code 5MiB}, {@code 8M}, {@code 16384}; bare numbers are bytes. */
+  static final class SizeConverter implements ITypeConverter<Integer> {
+    private static final Pattern FORM = Pattern.compile("(\\d+)\\s*(|k|K|KiB|M|MiB|G|GiB)");
+
+    @Override
+    public Integer convert(String value) {
+      Matcher m = FORM.matcher(value.trim());
+      if (!m.matches() || m.group(1).length() > 10) {
+        throw new IllegalArgumentException("not a part size: '" + value + "' (try 8MiB)");
+      }
+      int shift = switch (m.group(2).isEmpty() ? ' ' : Character.toUpperCase(m.group(2).charAt(0))) {
+        case 'K' -> 10;
+        case 'M' -> 20;
+        case 'G' -> 30;
+        default -> 0;
+      };
+      long bytes = Long.parseLong(m.group(1)) << shift;
+      if (bytes > Integer.MAX_VALUE - 8) {
+        throw new IllegalArgumentException("too large a part: '" + value + "'");
+      }
+      return (int) bytes;
+    }
   }
 
   /** Durations as people write them: {@code 0}, {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}; bare numbers are seconds. */

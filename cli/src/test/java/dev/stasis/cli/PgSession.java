@@ -27,20 +27,20 @@ final class PgSession implements AutoCloseable {
   private final Process process;
   private final OutputStream stdin;
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-  private final StringBuffer stderr = new StringBuffer();
+  private final StringBuffer output = new StringBuffer();
 
   private PgSession(Process process) {
     this.process = process;
     this.stdin = process.getOutputStream();
-    pump(new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)), true);
-    pump(new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8)), false);
+    pump(new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)));
   }
 
   /** Connects to {@code db} of {@code server} as its superuser; errors do not end the session. */
   static PgSession open(PgServer server, String db) throws IOException {
     List<String> command = PgServer.asServerUser(List.of("psql", "-X", "-q", "-A", "-t",
         "-h", server.socketDir().toString(), "-p", Integer.toString(PgServer.PORT), "-U", "postgres", "-d", PgServer.conninfo(db)));
-    return new PgSession(PgServer.builder(command).start());
+    // one stream for both: an error is then read before the marker of the statement that caused it
+    return new PgSession(PgServer.builder(command).redirectErrorStream(true).start());
   }
 
   /**
@@ -54,11 +54,11 @@ final class PgSession implements AutoCloseable {
     while (true) {
       String line = lines.poll(PgServer.GUARD_SECONDS, TimeUnit.SECONDS);
       if (line == null) {
-        fail("'" + sql + "' did not complete within " + PgServer.GUARD_SECONDS + "s; stderr: " + stderr);
+        fail("'" + sql + "' did not complete within " + PgServer.GUARD_SECONDS + "s; output: " + output);
       }
       if (line == END) {
         lines.add(END);
-        fail("the session ended during '" + sql + "'; stderr: " + stderr);
+        fail("the session ended during '" + sql + "'; output: " + output);
       }
       if (line.equals(DONE)) {
         return rows;
@@ -72,9 +72,9 @@ final class PgSession implements AutoCloseable {
     return run("SELECT pg_backend_pid()").get(0);
   }
 
-  /** What psql said on stderr so far, such as why its connection ended. */
+  /** Everything psql printed so far, errors included, such as why its connection ended. */
   String stderr() {
-    return stderr.toString();
+    return output.toString();
   }
 
   /** Ends the session (a transaction left open rolls back) and waits for psql to exit. */
@@ -91,22 +91,17 @@ final class PgSession implements AutoCloseable {
     }
   }
 
-  private void pump(BufferedReader reader, boolean stdout) {
+  private void pump(BufferedReader reader) {
     Thread t = new Thread(() -> {
       try (reader) {
         for (String line; (line = reader.readLine()) != null; ) {
-          if (stdout) {
-            lines.add(line);
-          } else {
-            stderr.append(line).append('\n');
-          }
+          output.append(line).append('\n');
+          lines.add(line);
         }
       } catch (IOException e) {
         // psql went away; the test sees END
       } finally {
-        if (stdout) {
-          lines.add(END);
-        }
+        lines.add(END);
       }
     }, "psql session");
     t.setDaemon(true);

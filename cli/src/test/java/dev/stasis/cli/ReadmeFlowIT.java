@@ -112,6 +112,7 @@ class ReadmeFlowIT {
         Launchers.launcher("stasis", "check", "--help"),
         Launchers.launcher("stasis", "import", "--help"),
         Launchers.launcher("stasis", "dump", "--help"),
+        Launchers.launcher("stasis", "mirror", "--help"),
         Launchers.launcher("dysnomia-snapshots", "--help"));
     for (List<String> help : helps) {
       Result r = bin.run(help).ok();

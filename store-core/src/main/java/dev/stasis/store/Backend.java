@@ -18,7 +18,10 @@ import java.util.function.Consumer;
  *   <li>{@link #delete(Key)} of a missing key succeeds.</li>
  *   <li>{@link #list(Key, Consumer)} shows committed objects only: no staging or temporary data.</li>
  *   <li>{@link #stat(Key)} and {@link #open(Key)} see a committed object at once.</li>
- *   <li>Generation links are created atomically: of two creators of one number, one wins.</li>
+ *   <li>Generation links are created so that of two creators of one number at most one wins;
+ *       the other is told {@code false} and takes another number. (On a filesystem and on S3
+ *       exactly one wins; on S3-compatible servers whose conditional writes are not atomic,
+ *       both may lose, and the retry settles it.)</li>
  * </ol>
  */
 public interface Backend extends Closeable {

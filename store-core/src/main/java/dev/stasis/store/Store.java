@@ -180,7 +180,7 @@ public final class Store implements Closeable {
     return new Importer(this, snapshot, Names.requireSafe(file, "file name"), source, from).run();
   }
 
-  // ---- the commit protocol, shared by Ingest and Importer
+  // ---- the commit protocol, shared by Ingest, Importer and Mirror
 
   /**
    * Publishes a staged snapshot file and links a generation to it, under the shared store lock
@@ -242,6 +242,33 @@ public final class Store implements Closeable {
       }
     }
     throw new StoreException("could not link a generation for %s: too much contention", snapshot);
+  }
+
+  /**
+   * A writer for the object at {@code key} of a snapshot whose name is known before its bytes
+   * (a mirror): straight to the key where the backend {@link SupportsDirectWrites supports it}
+   * (on S3: no server-side copy, and an interrupted upload resumes), else staged. Either way it
+   * is published by {@link #publish}, which commits it to {@code key}.
+   */
+  ObjectWriter receive(Key key) throws IOException {
+    return backend instanceof SupportsDirectWrites direct ? direct.create(key) : backend.create();
+  }
+
+  /**
+   * Links a generation to a snapshot this process published and verified moments ago, without
+   * reading its bytes again (a mirror's A,B,A history links A twice): under the shared store
+   * lock it must still be committed with the checksum record it was published with.
+   *
+   * @throws StoreException if it vanished or changed meanwhile (another process's gc)
+   */
+  IngestResult linkPublished(SnapshotRef snapshot, String checksum) throws IOException {
+    try (StoreLocks.Held shared = locks.store(LockMode.SHARED, "link " + snapshot, lockWait)) {
+      if (!exists(snapshot) || !checksum(snapshot).equals(Optional.of(checksum))) {
+        throw new StoreException("snapshot %s vanished or changed since it was published here; not linking it"
+            + " (was gc running?)", snapshot);
+      }
+      return link(snapshot, true, -1, -1);
+    }
   }
 
   /** Verifies a snapshot's bytes against its checksum record. */

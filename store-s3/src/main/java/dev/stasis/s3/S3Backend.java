@@ -7,6 +7,7 @@ import dev.stasis.store.NotFoundException;
 import dev.stasis.store.ObjectInfo;
 import dev.stasis.store.ObjectWriter;
 import dev.stasis.store.StoreException;
+import dev.stasis.store.SupportsDirectWrites;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -34,7 +35,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * S3Backend backend = S3Backend.open(S3Location.parse("s3://backups/db1"), S3Clients.build(settings), settings);
  * }</pre>
  */
-public final class S3Backend implements Backend {
+public final class S3Backend implements Backend, SupportsDirectWrites {
   static final String STAGING = ".stasis/tmp/";
 
   private final S3Location location;
@@ -105,13 +106,13 @@ public final class S3Backend implements Backend {
   /**
    * Opens an object. A key that is not there is looked for once more before it counts as
    * missing: a listing may show a key before every replica of a (not strongly consistent)
-   * S3-compatible service serves it.
+   * S3-compatible service serves it. A connection lost in the body is resumed ({@link S3Download}).
    */
   @Override
   public InputStream open(Key key) throws IOException {
     for (int attempt = 0; ; attempt++) {
       try {
-        return client.getObject(b -> b.bucket(location.bucket()).key(key(key)));
+        return new S3Download(this, key, client.getObject(b -> b.bucket(location.bucket()).key(key(key))));
       } catch (NoSuchKeyException e) {
         if (attempt >= 1) {
           throw new NotFoundException("no object %s in %s", key, location);
@@ -132,6 +133,7 @@ public final class S3Backend implements Backend {
    * uses, knowing the key before the bytes. An upload to that key left by an interrupted run is
    * resumed: parts already there with the same SHA-256 are not sent again.
    */
+  @Override
   public ObjectWriter create(Key key) {
     return S3Writer.direct(this, key);
   }

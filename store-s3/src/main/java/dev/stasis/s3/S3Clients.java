@@ -62,9 +62,22 @@ public final class S3Clients {
         .build();
   }
 
-  private static boolean corruptedInTransit(Throwable e) {
-    return e instanceof S3Exception s3 && s3.awsErrorDetails() != null && s3.awsErrorDetails().errorCode() != null
-        && List.of("BadDigest", "InvalidDigest", "XAmzContentSHA256Mismatch").contains(s3.awsErrorDetails().errorCode());
+  /**
+   * Whether the server refused a body that does not match the digest sent with it. AWS answers
+   * BadDigest (InvalidDigest, XAmzContentSHA256Mismatch for the older headers), MinIO
+   * XAmzContentChecksumMismatch, S3Mock 400 "Value for x-amz-checksum-sha256 header is invalid."
+   * We compute that header ourselves, so a server calling it invalid got other bytes than we sent.
+   */
+  static boolean corruptedInTransit(Throwable e) {
+    if (!(e instanceof S3Exception s3) || s3.awsErrorDetails() == null) {
+      return false;
+    }
+    String code = s3.awsErrorDetails().errorCode();
+    String message = s3.awsErrorDetails().errorMessage();
+    return code != null && List.of("BadDigest", "InvalidDigest", "XAmzContentSHA256Mismatch",
+        "XAmzContentChecksumMismatch").contains(code)
+        || s3.statusCode() == 400 && message != null && message.startsWith("Value for x-amz-checksum-")
+        && message.endsWith("header is invalid.");
   }
 
   /** The region from the environment or profile, without probing instance metadata; us-east-1 otherwise. */

@@ -111,9 +111,14 @@ final class S3Generations implements GenerationLinks {
 
   /**
    * Claims the number with a conditional PUT, then reads the claim back: S3 makes conditional
-   * writes atomic, but some S3-compatible servers check and write in two steps, and the read
-   * back catches a racing writer there. Claims of one component are also ordered within this
-   * process, which closes that race between threads entirely.
+   * writes atomic, but some S3-compatible servers (S3Mock) check and write in two steps, and the
+   * read back catches most racing writers there. Not all: a writer whose check passed before our
+   * write may still overwrite the claim after we read it back. So the named key is a flag too:
+   * written, then the number's named keys listed; a writer that sees another's withdraws (deletes
+   * its named key and the claim) and returns false. Of two writers the later to write its flag
+   * sees the earlier's, so at most one keeps the number; on such a server both may withdraw, and
+   * the caller tries again. On S3 only one writer gets past the conditional PUT. Claims of one
+   * component are also ordered within this process, which closes the race between threads.
    */
   @Override
   public boolean create(Generation g) throws IOException {
@@ -141,6 +146,14 @@ final class S3Generations implements GenerationLinks {
     String named = backend.s3().key(base(g.component()) + g.number() + "." + g.snapshot().value());
     try {
       backend.client().putObject(b -> b.bucket(backend.s3().bucket()).key(named), RequestBody.empty());
+      String flags = backend.s3().key(base(g.component()) + g.number() + ".");
+      boolean contended = backend.client().listObjectsV2Paginator(b -> b.bucket(backend.s3().bucket()).prefix(flags))
+          .contents().stream().anyMatch(o -> !o.key().equals(named));
+      if (contended) {
+        backend.client().deleteObject(b -> b.bucket(backend.s3().bucket()).key(named));
+        backend.client().deleteObject(b -> b.bucket(backend.s3().bucket()).key(claim));
+        return false;
+      }
     } catch (SdkException e) {
       throw backend.failedWrite(e, named);
     }

@@ -186,7 +186,7 @@ final class S3Writer implements ObjectWriter {
         if (filled > 0 || partNumber == 0) {
           sendPart();
         }
-        complete();
+        complete(finalKey);
         if (!finalKey.equals(target)) {
           copy(target, finalKey);
           backend.client().deleteObject(b -> b.bucket(backend.s3().bucket()).key(target));
@@ -208,7 +208,8 @@ final class S3Writer implements ObjectWriter {
     backend.client().putObject(put.build(), RequestBody.fromBytes(java.util.Arrays.copyOf(buffer, filled)));
   }
 
-  private void complete() throws IOException {
+  /** Completes the upload once every part is up; a failed part fails it, naming {@code key}, the commit's. */
+  private void complete(String key) throws IOException {
     List<CompletedPart> parts = new ArrayList<>();
     for (Future<CompletedPart> f : sent) {
       try {
@@ -218,9 +219,9 @@ final class S3Writer implements ObjectWriter {
         throw new InterruptedIOException("interrupted while uploading " + describe());
       } catch (ExecutionException e) {
         if (e.getCause() instanceof SdkException sdk) {
-          throw backend.failedWrite(sdk, target);
+          throw backend.failedWrite(sdk, key);
         }
-        throw new IOException("uploading " + describe() + ": " + e.getCause(), e.getCause());
+        throw new IOException("uploading s3://" + backend.s3().bucket() + "/" + key + ": " + e.getCause(), e.getCause());
       }
     }
     parts.sort(Comparator.comparingInt(CompletedPart::partNumber));
@@ -279,7 +280,7 @@ final class S3Writer implements ObjectWriter {
         backend.client().abortMultipartUpload(b -> b.bucket(backend.s3().bucket()).key(target).uploadId(upload));
       } catch (SdkException e) {
         backend.settings().log().accept("could not abort the upload to " + describe()
-            + " (stasis gc --s3-cleanup removes it later): " + e.getMessage());
+            + " (stasis gc aborts it once older than --abandoned-after): " + e.getMessage());
       }
     }
     closed = true;

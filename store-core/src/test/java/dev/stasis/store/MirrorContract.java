@@ -1,0 +1,280 @@
+package dev.stasis.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Mirror} between two stores of one kind: which generations go across, in which order,
+ * verified, and what a failure leaves. Subclasses make fresh, empty stores.
+ */
+public abstract class MirrorContract {
+  protected static final ComponentRef DB = new ComponentRef("pgc", "testdb");
+  protected static final ComponentRef WWW = new ComponentRef("directory", "www");
+  private static final Mirror.Listener QUIET = new Mirror.Listener() {};
+
+  protected Store source;
+  protected Store destination;
+
+  /** A new, empty store, distinct from every other this returns. */
+  protected abstract Store newStore() throws IOException;
+
+  /** A store over {@code backend} with process-local locks, for subclasses without locks of their own. */
+  protected static Store withProcessLocks(Backend backend) {
+    return Store.open(backend, ProcessLocks.forStore(backend.location(Key.ROOT)), Duration.ofSeconds(30));
+  }
+
+  @BeforeEach
+  void openStores() throws IOException {
+    source = newStore();
+    destination = newStore();
+  }
+
+  @AfterEach
+  void closeStores() throws IOException {
+    source.close();
+    destination.close();
+  }
+
+  protected static SnapshotRef ingest(Store store, ComponentRef comp, String content) throws IOException {
+    return ingest(store, comp, content.getBytes(StandardCharsets.UTF_8));
+  }
+
+  protected static SnapshotRef ingest(Store store, ComponentRef comp, byte[] content) throws IOException {
+    try (Ingest ingest = store.ingest(comp, "dump.sql", Compression.ZSTD, "test", Map.of("k", "v"))) {
+      ingest.transferFrom(new ByteArrayInputStream(content));
+      return ingest.commit().snapshot();
+    }
+  }
+
+  protected MirrorResult mirror(Scope scope, OptionalInt keep) throws IOException {
+    Mirror mirror = Mirror.between(source, destination, scope);
+    return mirror.run(mirror.plan(), keep, QUIET);
+  }
+
+  protected MirrorResult mirror() throws IOException {
+    return mirror(Scope.all(), OptionalInt.empty());
+  }
+
+  protected static List<String> history(Store store) throws IOException {
+    return store.generations(Scope.all()).stream().map(g -> g.component() + "/" + g.number() + " " + g.snapshot())
+        .toList();
+  }
+
+  protected static byte[] logical(Store store, SnapshotRef ref) throws IOException {
+    try (SnapshotReader reader = store.read(ref)) {
+      return reader.logical().readAllBytes();
+    }
+  }
+
+  /** Flips one byte of the snapshot's stored file, leaving its checksum record as it was. */
+  protected static void corrupt(Store store, SnapshotRef ref) throws IOException {
+    Key file = store.files(ref).get(0).key();
+    byte[] bytes;
+    try (InputStream in = store.backend().open(file)) {
+      bytes = in.readAllBytes();
+    }
+    bytes[bytes.length / 2] ^= 0x40;
+    try (ObjectWriter w = store.backend().create()) {
+      w.output().write(bytes);
+      w.commit(file);
+    }
+  }
+
+  /** A history that leaves a state and comes back to it: A, B, A. */
+  private List<SnapshotRef> abaHistory() throws IOException {
+    SnapshotRef a = ingest(source, DB, "state A\n");
+    SnapshotRef b = ingest(source, DB, "state B\n");
+    assertEquals(a, ingest(source, DB, "state A\n"));
+    return List.of(a, b);
+  }
+
+  @Test
+  void aFreshMirrorHasTheSameNamesInTheSameOrder() throws IOException {
+    List<SnapshotRef> ab = abaHistory();
+    ingest(source, WWW, "index\n");
+
+    MirrorResult r = mirror();
+
+    assertEquals(history(source), history(destination));
+    assertEquals(4, history(destination).size());
+    assertEquals(3, r.sent(), "A, B and www's snapshot; A only once");
+    assertEquals(4, r.linked());
+    assertEquals(0, r.skipped());
+    assertTrue(r.complete());
+    assertArrayEquals(logical(source, ab.get(1)), logical(destination, ab.get(1)));
+    assertTrue(destination.check(destination.generations(Scope.all()), Scope.all(), true).clean());
+    assertEquals(source.meta(ab.get(0)).orElseThrow(), destination.meta(ab.get(0)).orElseThrow(),
+        "the metadata goes along");
+    assertEquals(source.checksum(ab.get(0)), destination.checksum(ab.get(0)));
+  }
+
+  @Test
+  void aSecondMirrorSendsAndLinksNothing() throws IOException {
+    abaHistory();
+    mirror();
+    List<String> before = history(destination);
+
+    assertTrue(Mirror.between(source, destination, Scope.all()).plan().items().isEmpty());
+    MirrorResult again = mirror();
+
+    assertEquals(0, again.sent());
+    assertEquals(0, again.linked());
+    assertEquals(2, again.skipped(), "A and B are there");
+    assertEquals(before, history(destination));
+  }
+
+  @Test
+  void generationsMadeSinceTheLastMirrorGoAcrossInOrder() throws IOException {
+    List<SnapshotRef> ab = abaHistory();
+    mirror();
+    SnapshotRef c = ingest(source, DB, "state C\n");
+    ingest(source, DB, "state B\n");
+
+    MirrorResult r = mirror();
+
+    assertEquals(1, r.sent(), "only C is new");
+    assertEquals(2, r.skipped(), "A (up to date) and B (already there)");
+    assertEquals(2, r.linked());
+    assertEquals(history(source), history(destination));
+    assertEquals(c, destination.generation(DB, 4).snapshotRef());
+    assertEquals(ab.get(1), destination.generation(DB, 5).snapshotRef());
+  }
+
+  @Test
+  void thePlanPredictsWhatTheMirrorDoesAndChangesNothing() throws IOException {
+    List<SnapshotRef> ab = abaHistory();
+    MirrorPlan plan = Mirror.between(source, destination, Scope.all()).plan();
+
+    assertEquals(List.of(true, true, false), plan.items().stream().map(MirrorPlan.Item::send).toList());
+    assertEquals(List.of(1L, 2L, 3L), plan.items().stream().map(MirrorPlan.Item::linkAs).toList());
+    assertEquals(ab, plan.items().stream().limit(2).map(MirrorPlan.Item::snapshot).toList());
+    assertEquals(2, plan.toSend());
+    assertTrue(plan.bytesToSend() > 0);
+    assertEquals(List.of(), history(destination), "planning wrote nothing");
+    assertFalse(destination.exists(ab.get(0)));
+  }
+
+  @Test
+  void keepAppliesRetentionAtTheDestinationAfterwards() throws IOException {
+    List<SnapshotRef> ab = abaHistory();
+    SnapshotRef c = ingest(source, DB, "state C\n");
+
+    MirrorResult r = mirror(Scope.all(), OptionalInt.of(1));
+
+    assertEquals(List.of("pgc/testdb/4 " + c.name()), history(destination));
+    assertFalse(destination.exists(ab.get(0)));
+    assertFalse(destination.exists(ab.get(1)));
+    assertFalse(r.collected().isEmpty());
+    assertEquals(4, history(source).size(), "the source keeps everything");
+    assertThrows(IllegalArgumentException.class, () -> mirror(Scope.all(), OptionalInt.of(0)));
+  }
+
+  @Test
+  void aDamagedSourceSnapshotIsRefusedAndStopsItsComponentOnly() throws IOException {
+    SnapshotRef a = ingest(source, DB, "state A\n");
+    SnapshotRef b = ingest(source, DB, random(300_000));
+    SnapshotRef c = ingest(source, DB, "state C\n");
+    SnapshotRef www = ingest(source, WWW, "index\n");
+    corrupt(source, b);
+
+    MirrorResult r = mirror(Scope.all(), OptionalInt.of(1));
+
+    assertEquals(1, r.failures().size());
+    MirrorResult.Failure f = r.failures().get(0);
+    assertEquals(b, f.snapshot());
+    assertTrue(f.integrity(), f.message());
+    assertEquals(1, f.left(), "C was not mirrored after it");
+    assertTrue(r.damaged());
+    assertEquals(List.of("directory/www/1 " + www.name(), "pgc/testdb/1 " + a.name()), history(destination),
+        "nothing linked for B or after it; www went on; no retention after a failure");
+    assertEquals(List.of(), destination.files(b), "nothing of B was published");
+    assertTrue(destination.checksum(b).isEmpty());
+    assertFalse(destination.exists(c));
+  }
+
+  @Test
+  void aDamagedCopyAtTheDestinationIsSentAgain() throws IOException {
+    List<SnapshotRef> ab = abaHistory();
+    mirror();
+    corrupt(destination, ab.get(1));
+    ingest(source, DB, "state B\n");  // generation 4: B again, so the mirror links it
+
+    MirrorResult r = mirror();
+
+    assertEquals(1, r.sent(), "the damaged B was replaced");
+    assertEquals(history(source), history(destination));
+    assertTrue(destination.check(destination.generations(Scope.all()), Scope.all(), true).clean());
+  }
+
+  @Test
+  void theScopeLimitsTheMirror() throws IOException {
+    ingest(source, DB, "state A\n");
+    SnapshotRef www = ingest(source, WWW, "index\n");
+
+    mirror(Scope.of("directory", null), OptionalInt.empty());
+
+    assertEquals(List.of("directory/www/1 " + www.name()), history(destination));
+  }
+
+  @Test
+  void aDestinationThatDivergedGetsEverySourceGenerationAfterItsOwn() throws IOException {
+    SnapshotRef a = ingest(source, DB, "state A\n");
+    SnapshotRef own = ingest(destination, DB, "made at the destination\n");
+
+    MirrorPlan plan = Mirror.between(source, destination, Scope.all()).plan();
+    mirror();
+
+    assertEquals(List.of(DB), plan.diverged());
+    assertEquals(List.of("pgc/testdb/1 " + own.name(), "pgc/testdb/2 " + a.name()), history(destination));
+  }
+
+  @Test
+  void aSnapshotOfSeveralFilesIsRefusedWithAReason() throws IOException {
+    SnapshotRef ref = DB.snapshot(new SnapshotName("mongo-dump"));
+    List<ObjectInfo> files = new ArrayList<>();
+    for (String f : List.of("a.bson", "b.bson")) {
+      Key key = StoreLayout.snapshotFile(ref, f);
+      try (ObjectWriter w = source.backend().create()) {
+        w.output().write(f.getBytes(StandardCharsets.UTF_8));
+        w.commit(key);
+      }
+    }
+    source.backend().list(StoreLayout.snapshotDir(ref), files::add);
+    String checksum = DysnomiaChecksum.compute(source.backend(), StoreLayout.snapshotDir(ref), files);
+    try (ObjectWriter w = source.backend().create()) {
+      w.output().write(checksum.getBytes(StandardCharsets.UTF_8));
+      w.commit(StoreLayout.checksum(ref));
+    }
+    assertTrue(source.backend().generations().create(new Generation(DB, 1, ref.name())));
+
+    MirrorResult r = mirror();
+
+    assertEquals(1, r.failures().size());
+    assertFalse(r.failures().get(0).integrity());
+    assertTrue(r.failures().get(0).message().contains("one-file snapshots"), r.failures().get(0).message());
+    assertEquals(List.of(), history(destination));
+  }
+
+  protected static byte[] random(int size) {
+    byte[] data = new byte[size];
+    new Random(size).nextBytes(data);
+    return data;
+  }
+}
