@@ -65,11 +65,28 @@ public enum Compression {
     return name.endsWith(XZ.suffix) ? XZ : NONE;
   }
 
-  /** Wraps {@code out}; closing the result finishes the stream and closes {@code out}. */
-  public OutputStream compress(OutputStream out) throws IOException {
+  /** The level used unless one is asked for: zstd's and xz's own defaults; 0 for none. */
+  public int defaultLevel() {
     return switch (this) {
-      case ZSTD -> new ZstdCompressorOutputStream(out, ZSTD_LEVEL);
-      case XZ -> new XZCompressorOutputStream(out, XZ_PRESET);
+      case ZSTD -> ZSTD_LEVEL;
+      case XZ -> XZ_PRESET;
+      case NONE -> 0;
+    };
+  }
+
+  /** Wraps {@code out} at the default level; closing the result finishes the stream and closes {@code out}. */
+  public OutputStream compress(OutputStream out) throws IOException {
+    return compress(out, defaultLevel());
+  }
+
+  /**
+   * Wraps {@code out} at {@code level} (zstd 1 to 19 and negative fast levels, xz 0 to 9,
+   * ignored for none); closing the result finishes the stream and closes {@code out}.
+   */
+  public OutputStream compress(OutputStream out, int level) throws IOException {
+    return switch (this) {
+      case ZSTD -> new ZstdCompressorOutputStream(out, level);
+      case XZ -> new XZCompressorOutputStream(out, level);
       case NONE -> out;
     };
   }

@@ -43,8 +43,8 @@ public final class Ingest implements Closeable {
   private final OutputStream output;
   private boolean done;
 
-  Ingest(Store store, ComponentRef component, String file, Compression compression, String source,
-      Map<String, String> attributes, ObjectWriter staged) throws IOException {
+  Ingest(Store store, ComponentRef component, String file, Compression compression, int level,
+      String source, Map<String, String> attributes, ObjectWriter staged) throws IOException {
     this.store = store;
     this.component = component;
     this.file = file;
@@ -55,7 +55,7 @@ public final class Ingest implements Closeable {
     this.checksumDigest = DysnomiaChecksum.startOneFile(file);
     try {
       this.stored = new Counter(new BufferedOutputStream(staged.output(), BUFFER), checksumDigest);
-      this.compressor = compression.compress(stored);
+      this.compressor = compression.compress(stored, level);
       this.logical = new Counter(compressor, idDigest);
       this.output = new BufferedOutputStream(logical, BUFFER);
     } catch (IOException | RuntimeException e) {

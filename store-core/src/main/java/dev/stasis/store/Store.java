@@ -57,8 +57,14 @@ public final class Store implements Closeable {
    */
   public Ingest ingest(ComponentRef component, String logicalFile, Compression compression,
       String source, Map<String, String> attributes) throws IOException {
+    return ingest(component, logicalFile, compression, compression.defaultLevel(), source, attributes);
+  }
+
+  /** As {@link #ingest(ComponentRef, String, Compression, String, Map)}, compressing at {@code level}. */
+  public Ingest ingest(ComponentRef component, String logicalFile, Compression compression, int level,
+      String source, Map<String, String> attributes) throws IOException {
     String file = compression.fileName(Names.requireSafe(logicalFile, "file name"));
-    return new Ingest(this, component, file, compression, source, attributes, backend.create());
+    return new Ingest(this, component, file, compression, level, source, attributes, backend.create());
   }
 
   // ---- queries
