@@ -1,0 +1,504 @@
+#!/usr/bin/env bash
+# Whole-process comparison of stasis with the limits of the machine, Dysnomia's way of storing a
+# dump, restic and borg, on two PostgreSQL dumps made here, in one run. As root, on Debian:
+#
+#   benchmarks/compare.sh                                  # 1 GiB dumps, 3 runs after a warm-up
+#   SIZE_MB=64 BIG_MB=256 RSS_MB=64 GENERATIONS=500 RUNS=1 benchmarks/compare.sh   # a quick try
+#
+# Installs what is missing (apt-get), builds stasis, starts a throwaway PostgreSQL cluster on a unix
+# socket in a temp dir, fills a pgbench and a "realistic mixed" database of about SIZE_MB each,
+# dumps them, times every case on both dumps with GNU time (elapsed, max RSS), and writes
+# benchmarks/results/compare.{md,tsv,png} plus compare-runs.tsv (every run). The table is printed at
+# the end. Everything it started or wrote outside results/ is removed on exit, Ctrl-C included.
+#
+# Knobs (environment):
+#   SIZE_MB=1024      size each database's dump aims at (MiB)
+#   RUNS=3            timed runs per case, after one untimed warm-up run
+#   RUNS_SLOW=1       runs of the slow cases (Dysnomia's xz way, the real dysnomia-snapshots), no warm-up
+#   RSS_MB=1024       BIG_MB=8192   sizes of the two random streams for stasis's peak memory (MiB)
+#   GENERATIONS=10000 GEN_COMPONENTS=10   the generation store for --query-all and --gc
+#   REAL_DYSNOMIA_SNAPSHOTS=/path   the real Dysnomia tool, timed beside stasis's when given
+#   CASES=REGEX       run only the cases whose id matches (e.g. 'sha256|stasis'); default all
+#   WORK_PARENT=/var/tmp   where the temp dir goes (needs ~4x SIZE_MB + BIG_MB free)
+#   RESULTS_DIR=benchmarks/results
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+SIZE_MB=${SIZE_MB:-1024}
+RUNS=${RUNS:-3}
+RUNS_SLOW=${RUNS_SLOW:-1}
+RSS_MB=${RSS_MB:-1024}
+BIG_MB=${BIG_MB:-8192}
+GENERATIONS=${GENERATIONS:-10000}
+GEN_COMPONENTS=${GEN_COMPONENTS:-10}
+REAL_DYSNOMIA_SNAPSHOTS=${REAL_DYSNOMIA_SNAPSHOTS:-}
+CASES=${CASES:-.}
+WORK_PARENT=${WORK_PARENT:-/var/tmp}
+RESULTS_DIR=${RESULTS_DIR:-$ROOT/benchmarks/results}
+COMMAND_LINE="SIZE_MB=$SIZE_MB RUNS=$RUNS RUNS_SLOW=$RUNS_SLOW RSS_MB=$RSS_MB BIG_MB=$BIG_MB \
+GENERATIONS=$GENERATIONS GEN_COMPONENTS=$GEN_COMPONENTS${REAL_DYSNOMIA_SNAPSHOTS:+ REAL_DYSNOMIA_SNAPSHOTS=$REAL_DYSNOMIA_SNAPSHOTS}\
+$([ "$CASES" = . ] || printf " CASES='%s'" "$CASES") benchmarks/compare.sh"
+# pgbench: one scale step dumps to ~9.57 MB; the mixed generator: ~652 customers per MiB of dump.
+PGBENCH_BYTES_PER_SCALE=9573000
+MIXED_ROWS_PER_MIB=652
+
+say() { printf 'compare: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+[ "$(id -u)" = 0 ] || die "run as root (installs packages, runs PostgreSQL as the postgres user)"
+
+# --- what it needs -------------------------------------------------------------------------------
+install_missing() {
+  local missing=()
+  need() { command -v "$1" >/dev/null 2>&1 || missing+=("$2"); }
+  need java openjdk-17-jdk-headless
+  need mvn maven
+  need python3 python3
+  need restic restic
+  need borg borgbackup
+  need gnuplot gnuplot-nox
+  need openssl openssl
+  need xz xz-utils
+  need zstd zstd
+  need setsid util-linux
+  need runuser util-linux
+  [ -x /usr/bin/time ] || missing+=(time)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  ls /usr/lib/postgresql/*/bin/pgbench >/dev/null 2>&1 || missing+=(postgresql-contrib)
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >&2
+    apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+  fi
+}
+install_missing
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+
+STASIS=$ROOT/bin/stasis
+SNAPSHOTS=$ROOT/bin/dysnomia-snapshots
+"$STASIS" --version >/dev/null   # builds cli/target/stasis.jar on first use, not inside a timing
+
+# The S3 server (dev.stasis.bench.S3Server) lives in the benchmarks module, when it is there.
+S3_JAR=$ROOT/benchmarks/target/benchmarks.jar
+S3_SOURCE=$ROOT/benchmarks/src/main/java/dev/stasis/bench/S3Server.java
+s3_available() {
+  [ -f "$S3_SOURCE" ] || return 1
+  if [ ! -f "$S3_JAR" ] || [ -n "$(find "$ROOT/benchmarks/src" "$ROOT/benchmarks/pom.xml" -newer "$S3_JAR" -type f -print -quit)" ]; then
+    say "building the benchmarks module (S3 server)"
+    (cd "$ROOT" && mvn -q -B -ntp -DskipTests -pl benchmarks -am package >&2) || return 1
+  fi
+  [ -f "$S3_JAR" ]
+}
+
+# --- scratch space, and removing it whatever happens ---------------------------------------------
+mkdir -p "$WORK_PARENT"
+WORK=$(mktemp -d "$WORK_PARENT/stasis-compare.XXXXXX")
+chmod 755 "$WORK"   # the postgres user must reach its data and socket dirs inside
+PGDATA_DIR=$WORK/pg/data
+PGSOCK=$WORK/pg/sock
+PG_STARTED=
+S3_PID=
+S3_FD=
+CHILD=
+
+cleanup() {
+  local rc=$?
+  set +e
+  trap - EXIT INT TERM
+  if [ -n "$CHILD" ]; then kill -TERM -- "-$CHILD" 2>/dev/null; wait "$CHILD" 2>/dev/null; fi
+  if [ -n "$S3_PID" ]; then
+    [ -n "$S3_FD" ] && exec {S3_FD}>&-   # stdin EOF: the server's way out
+    kill -TERM "$S3_PID" 2>/dev/null; wait "$S3_PID" 2>/dev/null
+  fi
+  if [ -n "$PG_STARTED" ]; then
+    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -w -m immediate stop >/dev/null 2>&1
+  fi
+  rm -rf "$WORK"
+  [ "$rc" = 0 ] || say "stopped (exit $rc); removed $WORK"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Runs a command in its own process group and waits for it, so a trap can end it whole.
+spawn() {
+  setsid "$@" &
+  CHILD=$!
+  local rc=0
+  wait "$CHILD" || rc=$?
+  CHILD=
+  return "$rc"
+}
+
+# --- PostgreSQL: a cluster of its own, unix socket only ------------------------------------------
+export PGHOST=$PGSOCK PGPORT=54329
+start_postgres() {
+  mkdir -p "$PGDATA_DIR" "$PGSOCK" "$WORK/pg/log"
+  chown postgres "$PGDATA_DIR" "$PGSOCK" "$WORK/pg/log"
+  runuser -u postgres -- "$PGBIN/initdb" -D "$PGDATA_DIR" -U postgres -A peer -E UTF8 --no-sync >/dev/null
+  # fsync off: only loading the test data writes; the cases read (pg_dump) and write elsewhere.
+  PG_STARTED=1
+  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -w -l "$WORK/pg/log/server.log" \
+    -o "-k $PGSOCK -c listen_addresses= -p $PGPORT -c fsync=off -c max_wal_size=8GB" start >/dev/null
+}
+pg() { runuser -u postgres -- "$@"; }
+
+make_databases() {
+  local scale rows t0
+  scale=$(( (SIZE_MB * 1048576 + PGBENCH_BYTES_PER_SCALE / 2) / PGBENCH_BYTES_PER_SCALE ))
+  [ "$scale" -ge 1 ] || scale=1
+  rows=$(( SIZE_MB * MIXED_ROWS_PER_MIB ))
+  [ "$rows" -ge 100 ] || rows=100
+  t0=$SECONDS
+  say "pgbench database, scale $scale"
+  pg "$PGBIN/createdb" pgbench
+  pg "$PGBIN/pgbench" -q -i -I dtGp -s "$scale" pgbench >/dev/null 2>&1
+  say "mixed database, $rows customers (text, numbers, jsonb, bytea)"
+  pg "$PGBIN/createdb" mixed
+  pg "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -v rows="$rows" -d mixed -f - >/dev/null <"$ROOT/benchmarks/compare-mixed.sql"
+  pg "$PGBIN/psql" -X -q -d postgres -c 'CHECKPOINT' >/dev/null
+  mkdir -p "$WORK/dumps"
+  for db in pgbench mixed; do
+    pg "$PGBIN/pg_dump" "$db" >"$WORK/dumps/$db.pgsql"
+  done
+  say "databases made and dumped in $((SECONDS - t0)) s"
+}
+
+# --- Dysnomia's way, as its postgresql-database module does it, in shell steps --------------------
+# Dump to a temp file, xz it, name it by sha256sum of the .xz, move it into the store, then write
+# the checksum (SHA-256 of `find .`, an empty line and the file: a second pass) and the generation.
+dysnomia_way() {
+  set -euo pipefail
+  local db=$1 store=$2 tmp h dir
+  tmp=$(mktemp -d "$store.tmp.XXXXXX")
+  runuser -u postgres -- pg_dump "$db" >"$tmp/dump.pgsql"
+  xz "$tmp/dump.pgsql"
+  h=$(sha256sum "$tmp/dump.pgsql.xz" | cut -c1-64)
+  dir=$store/snapshots/pg/$db
+  mkdir -p "$dir/$h" "$store/checksums/pg/$db" "$store/generations/pg/$db"
+  mv "$tmp/dump.pgsql.xz" "$dir/$h/"
+  rmdir "$tmp"
+  printf 'sha256:%s' "$( (cd "$dir/$h" && find . && echo && cat dump.pgsql.xz) | sha256sum | cut -c1-64)" \
+    >"$store/checksums/pg/$db/$h"
+  ln -s "../../../snapshots/pg/$db/$h" "$store/generations/pg/$db/1"
+}
+export -f dysnomia_way
+
+# --- timing --------------------------------------------------------------------------------------
+RAW=$WORK/runs.tsv
+CASE_INFO=$WORK/cases.tsv
+printf 'group\tcase\trun\twall_s\tmax_rss_kib\tbytes\tstored_kib\texit\n' >"$RAW"
+: >"$CASE_INFO"
+RUN=$WORK/run
+export RUN STASIS SNAPSHOTS
+
+# bench GROUP ID LABEL KIND BYTES PREP CMD SIZED [POST]
+#   KIND: fast (a warm-up, then RUNS), slow (RUNS_SLOW, no warm-up), once (1 run, no warm-up)
+#   PREP, CMD, POST: bash snippets run with RUN (a fresh dir per run) and the group's variables in
+#   the environment; PREP and POST are not timed. SIZED: path whose du is the stored size, or ''.
+bench() {
+  local group=$1 id=$2 label=$3 kind=$4 bytes=$5 prep=$6 cmd=$7 sized=$8 post=${9:-}
+  [[ $id =~ $CASES ]] || return 0
+  local warm=0 runs=$RUNS
+  case $kind in
+    fast) warm=1 ;;
+    slow) runs=$RUNS_SLOW ;;
+    once) runs=1 ;;
+  esac
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$group" "$id" "$label" "$kind" "$runs" "$warm" >>"$CASE_INFO"
+  local i log=$WORK/log tf=$WORK/time rc wall rss stored
+  for ((i = 1 - warm; i <= runs; i++)); do
+    say "$group: $id, run $i of $runs$([ "$i" = 0 ] && echo ' (warm-up)')"
+    rm -rf "$RUN"
+    mkdir -p "$RUN"
+    export RUN_ID="$group-$id-$i"
+    rc=0
+    spawn bash -c "$prep" >/dev/null 2>"$log" || rc=$?
+    sync   # what the preparation wrote is not charged to the timed run
+    if [ "$rc" = 0 ]; then
+      spawn /usr/bin/time -f '%e %M' -o "$tf" bash -c "$cmd" >/dev/null 2>"$log" || rc=$?
+    fi
+    if [ "$rc" != 0 ]; then
+      say "$group: $id FAILED (exit $rc); its stderr ends:"
+      tail -n 15 "$log" >&2
+      printf '%s\t%s\t%s\t\t\t%s\t\t%s\n' "$group" "$id" "$i" "$bytes" "$rc" >>"$RAW"
+      break
+    fi
+    read -r wall rss < <(tail -n 1 "$tf")
+    stored=
+    if [ -n "$sized" ]; then stored=$(du -sk "$(eval echo "$sized")" | cut -f1); fi
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t0\n' "$group" "$id" "$i" "$wall" "$rss" "$bytes" "$stored" >>"$RAW"
+    if [ -n "$post" ]; then spawn bash -c "$post" >/dev/null 2>&1 || say "$group: $id: cleanup step failed"; fi
+  done
+  rm -rf "$RUN"
+}
+
+# The cases on one dump file; DUMP, DB and DATASET are in the environment.
+dump_cases() {
+  local g=$DATASET b
+  b=$(stat -c %s "$DUMP")
+  local snap='"$STASIS" snapshot --stdin -C pg -c "$DB" --name dump.pgsql --store "$RUN/store" <"$DUMP"'
+  bench "$g" sha256 'openssl dgst -sha256 (limit)' fast "$b" : 'openssl dgst -sha256 "$DUMP"' ''
+  bench "$g" cat-sync 'cat > file && sync (limit)' fast "$b" : 'cat "$DUMP" >"$RUN/out" && sync' ''
+  bench "$g" pg_dump 'pg_dump > /dev/null (limit, live)' fast "$b" : \
+    'runuser -u postgres -- pg_dump "$DB" >/dev/null' ''
+  bench "$g" dysnomia-xz "Dysnomia's way: pg_dump > tmp, xz, sha256sum, mv (live)" slow "$b" : \
+    'dysnomia_way "$DB" "$RUN/store"' '$RUN/store'
+  bench "$g" restic 'restic backup --stdin' fast "$b" 'restic init -q -r "$RUN/repo"' \
+    'restic backup -q --no-cache -r "$RUN/repo" --stdin --stdin-filename dump.pgsql <"$DUMP"' '$RUN/repo'
+  bench "$g" restic-again 'restic backup --stdin, again (dedup)' fast "$b" \
+    'restic init -q -r "$RUN/repo" && restic backup -q --no-cache -r "$RUN/repo" --stdin --stdin-filename dump.pgsql <"$DUMP"' \
+    'restic backup -q --no-cache -r "$RUN/repo" --stdin --stdin-filename dump.pgsql <"$DUMP"' '$RUN/repo'
+  bench "$g" borg 'borg create - (lz4)' fast "$b" 'borg init -e none "$RUN/repo"' \
+    'borg create --stdin-name dump.pgsql "$RUN/repo::1" - <"$DUMP"' '$RUN/repo'
+  bench "$g" borg-again 'borg create -, again (dedup)' fast "$b" \
+    'borg init -e none "$RUN/repo" && borg create --stdin-name dump.pgsql "$RUN/repo::1" - <"$DUMP"' \
+    'borg create --stdin-name dump.pgsql "$RUN/repo::2" - <"$DUMP"' '$RUN/repo'
+  bench "$g" stasis 'stasis snapshot --stdin (zstd)' fast "$b" : "$snap" '$RUN/store'
+  bench "$g" stasis-none 'stasis snapshot --stdin --compression none' fast "$b" : \
+    "${snap/--stdin/--stdin --compression none}" '$RUN/store'
+  bench "$g" stasis-again 'stasis snapshot --stdin, again (dedup)' fast "$b" "$snap" "$snap" '$RUN/store'
+  bench "$g" stasis-live 'stasis snapshot -C postgresql (module, live)' fast "$b" : \
+    '"$STASIS" snapshot -C "$PG_CONTAINER" -c "$COMPONENTS/$DB" --store "$RUN/store"' '$RUN/store'
+  if [ -n "$S3_URL" ]; then
+    bench "$g" stasis-mirror-s3 'stasis mirror to S3 (loopback server)' fast "$b" "$snap" \
+      '"$STASIS" mirror --from "$RUN/store" --to "s3://bench/$RUN_ID" --endpoint "$S3_URL" --path-style' \
+      '$RUN/store' \
+      '"$STASIS" gc --keep 0 --store "s3://bench/$RUN_ID" --endpoint "$S3_URL" --path-style'
+  fi
+}
+
+# --- summary and output --------------------------------------------------------------------------
+# One line per case: group case label kind runs warm bytes median min max MiB/s ratio rss stored status
+summarize() {
+  awk -F'\t' -v OFS='\t' '
+    FNR == NR { label[$1 SUBSEP $2] = $3; kind[$1 SUBSEP $2] = $4; runs[$1 SUBSEP $2] = $5
+                warm[$1 SUBSEP $2] = $6; order[++n] = $1 SUBSEP $2; next }
+    FNR == 1 { next }
+    { k = $1 SUBSEP $2; bytes[k] = $6
+      if ($8 != 0) { failed[k] = $8; next }
+      if ($3 < 1) next                                   # the warm-up
+      w[k, ++cnt[k]] = $4; if ($5 > rss[k]) rss[k] = $5; stored[k] = $7 }
+    function median(k,   i, j, t, m, a) {
+      m = cnt[k]; for (i = 1; i <= m; i++) a[i] = w[k, i]
+      for (i = 2; i <= m; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+      lo[k] = a[1]; hi[k] = a[m]
+      return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2 }
+    END {
+      for (i = 1; i <= n; i++) { k = order[i]; if (cnt[k]) med[k] = median(k) }
+      for (i = 1; i <= n; i++) {
+        k = order[i]; split(k, gk, SUBSEP)
+        # the ratio compares with sha256 of the same bytes; generations with the real Dysnomia tool
+        if (gk[1] == "generations") base = gk[1] SUBSEP "real-" (gk[2] == "gc-dry" ? "gc" : gk[2])
+        else if (match(gk[2], /-[0-9]+$/)) base = gk[1] SUBSEP "sha256" substr(gk[2], RSTART)
+        else base = gk[1] SUBSEP "sha256"
+        mibps = ""; ratio = ""
+        if (cnt[k] && bytes[k] > 0 && med[k] > 0) mibps = sprintf("%.1f", bytes[k] / 1048576 / med[k])
+        if (cnt[k] && med[base] > 0 && med[k] > 0) ratio = sprintf("%.2f", med[base] / med[k])
+        status = k in failed ? "failed (exit " failed[k] ")" : (cnt[k] ? "ok" : "no runs")
+        print gk[1], gk[2], label[k], kind[k], cnt[k] + 0, warm[k], bytes[k],
+              cnt[k] ? med[k] : "", cnt[k] ? lo[k] : "", cnt[k] ? hi[k] : "", mibps, ratio,
+              rss[k] != "" ? sprintf("%.0f", rss[k] / 1024) : "", stored[k] != "" ? sprintf("%.1f", stored[k] / 1024) : "",
+              status } }' "$CASE_INFO" "$RAW"
+}
+
+# A Markdown table of one group from the summary; $2: what the ratio column compares with.
+table() {
+  local group=$1 ratio_head=$2
+  printf '| case | MiB/s | %s | wall s, median (min–max) | peak RSS MiB | stored MiB | runs |\n' "$ratio_head"
+  printf '|---|--:|--:|--:|--:|--:|---|\n'
+  awk -F'\t' -v g="$group" -v slow="$RUNS_SLOW" '
+    $1 == g {
+      runs = $5 ($6 == 1 ? " + warm-up" : ($4 == "slow" ? " (RUNS_SLOW, no warm-up)" : ""))
+      if ($15 != "ok") { printf "| %s | %s | | | | | %s |\n", $3, $15, runs; next }
+      spread = $9 == $10 ? sprintf("%.2f", $8) : sprintf("%.2f (%.2f–%.2f)", $8, $9, $10)
+      printf "| %s | %s | %s | %s | %s | %s | %s |\n", $3, $11 == "" ? "—" : $11, $12 == "" ? "—" : $12,
+        spread, $13, $14 == "" ? "—" : $14, runs }' "$SUMMARY"
+}
+
+machine_header() {
+  local cpu mem
+  cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+  mem=$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+  echo "# stasis: whole-process comparison"
+  echo
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); stasis $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (modified)')"
+  echo "- machine: $(nproc) CPUs ($cpu), $mem RAM, $(uname -sr), work dir on $(df -T "$WORK_PARENT" | awk 'NR == 2 { print $2 }')"
+  echo "- command: \`$COMMAND_LINE\`"
+  echo "- tools: $(psql --version | head -1); restic $(restic version | awk '{ print $2 }'); $(borg --version); $(xz --version | head -1); $(zstd --version | sed 's/^\*\*\* //; s/, by.*//'); $(openssl version | cut -d' ' -f1-2); $(java -version 2>&1 | head -1)"
+}
+
+write_results() {
+  mkdir -p "$RESULTS_DIR"
+  SUMMARY=$RESULTS_DIR/compare.tsv
+  { printf 'group\tcase\tlabel\tkind\truns\twarmup\tbytes\twall_median_s\twall_min_s\twall_max_s\tmib_per_s\tratio_to_sha256\tpeak_rss_mib\tstored_mib\tstatus\n'
+    summarize; } >"$SUMMARY.tmp"
+  mv "$SUMMARY.tmp" "$SUMMARY"
+  cp "$RAW" "$RESULTS_DIR/compare-runs.tsv"
+  local md=$RESULTS_DIR/compare.md
+  {
+    machine_header
+    echo
+    echo "Wall time and peak RSS by GNU time (\`/usr/bin/time -f '%e %M'\`) around each whole command: JVM"
+    echo "start-up included; peak RSS is that of the largest single process of the command. MiB/s is"
+    echo "of the dump file's size; × sha256 is \`openssl dgst -sha256\` of the same file's median wall"
+    echo "time over the case's (above 1: faster than hashing the file once). The dump files are in the"
+    echo "page cache. Stored MiB: \`du\` of the store or repository after the run. Each run starts"
+    echo "from a fresh store/repository (repository init and the first run of an \"again\" case are"
+    echo "not timed). restic: repository v2, default compression, \`--no-cache\`; borg: default lz4,"
+    echo "\`-e none\`; stasis: default zstd unless said. Dysnomia's way is live (pg_dump from the"
+    echo "database, as its module does), so is \`stasis snapshot -C\`."
+    for ds in pgbench mixed; do
+      [ -n "${DUMP_INFO[$ds]:-}" ] || continue
+      echo
+      echo "## $ds: ${DUMP_INFO[$ds]}"
+      echo
+      table "$ds" '× sha256'
+    done
+    if grep -q '^generations	' "$CASE_INFO"; then
+      echo
+      echo "## $GENERATIONS generations ($GEN_COMPONENTS components, one tiny snapshot each)"
+      echo
+      echo "\`--gc --keep 1\` runs on a fresh copy of the store each time; × real Dysnomia: the real tool's median"
+      echo "wall time over stasis's (the dry run compared with the real gc, which has none)."
+      echo
+      table generations '× real Dysnomia'
+    fi
+    if grep -q '^stream	' "$CASE_INFO"; then
+      echo
+      echo "## stasis peak memory: random streams, \`--compression none\`"
+      echo
+      echo "The stream: \`openssl enc -aes-128-ctr </dev/zero | head -c N\`; × sha256 compares with"
+      echo "\`openssl dgst -sha256\` of the same stream."
+      echo
+      table stream '× sha256'
+    fi
+  } >"$md"
+  plot
+}
+
+plot() {
+  local data=$WORK/plot.dat
+  awk -F'\t' -v OFS='\t' '
+    $1 == "pgbench" || $1 == "mixed" { if (!($2 in seen)) { seen[$2] = 1; order[++n] = $2 }; v[$1, $2] = $11 }
+    END { for (i = 1; i <= n; i++) print order[i], v["pgbench", order[i]] == "" ? "-" : v["pgbench", order[i]],
+                                               v["mixed", order[i]] == "" ? "-" : v["mixed", order[i]] }' \
+    <(tail -n +2 "$SUMMARY") >"$data"
+  [ -s "$data" ] || return 0
+  gnuplot <<EOF
+set terminal pngcairo size 1400,750 font "sans,11" noenhanced
+set output "$RESULTS_DIR/compare.png"
+set title "Throughput on two pg_dump files (MiB/s of the dump file, log scale, higher is better)\n$(date -u +%Y-%m-%d), $(nproc) CPUs; $COMMAND_LINE"
+set datafile separator "\t"
+set datafile missing "-"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set logscale y
+set yrange [0.3:*]
+set ylabel "MiB/s"
+set grid ytics
+set xtics rotate by 30 right scale 0
+set bmargin 7
+set key top right
+plot "$data" using 2:xtic(1) title "pgbench: ${DUMP_INFO[pgbench]:-}" linecolor rgb "#3b75af", \
+     "" using 3 title "mixed: ${DUMP_INFO[mixed]:-}" linecolor rgb "#ef8636", \
+     "" using (\$0 - 1.0/6):2:2 with labels offset 0,0.6 font "sans,8" notitle, \
+     "" using (\$0 + 1.0/6):3:3 with labels offset 0,0.6 font "sans,8" notitle
+EOF
+}
+
+# --- the run -------------------------------------------------------------------------------------
+declare -A DUMP_INFO
+S3_URL=
+export S3_URL AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench AWS_REGION=us-east-1
+export RESTIC_PASSWORD=bench RESTIC_CACHE_DIR=$WORK/restic-cache
+export BORG_BASE_DIR=$WORK/borg-home BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK=yes BORG_RELOCATED_REPO_ACCESS_IS_OK=yes
+
+start_s3() {
+  if ! s3_available; then
+    say "S3 server not available (no dev.stasis.bench.S3Server in benchmarks/): the mirror case is left out"
+    return 0
+  fi
+  mkfifo "$WORK/s3.in"
+  setsid java -cp "$S3_JAR:$ROOT/benchmarks/target/lib/*" dev.stasis.bench.S3Server --port 0 --bucket bench \
+    <"$WORK/s3.in" >"$WORK/s3.url" 2>"$WORK/s3.log" &
+  S3_PID=$!
+  exec {S3_FD}>"$WORK/s3.in"   # held open: the server stops at its EOF
+  local i
+  for ((i = 0; i < 600; i++)); do
+    S3_URL=$(head -n 1 "$WORK/s3.url")
+    [ -z "$S3_URL" ] || break
+    kill -0 "$S3_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [[ ! $S3_URL =~ ^http:// ]]; then
+    say "S3 server not available (it did not start: $(tail -n 3 "$WORK/s3.log")): the mirror case is left out"
+    S3_URL=
+  else
+    say "S3 server at $S3_URL"
+  fi
+}
+
+START=$SECONDS
+say "work dir $WORK"
+start_postgres
+make_databases
+start_s3
+PG_CONTAINER=$WORK/containers/pg
+mkdir -p "$WORK/containers"
+printf 'type=postgresql-database\npostgresqlUsername=postgres\npostgresqlPort=%s\npostgresqlRuntimeDir=%s\n' \
+  "$PGPORT" "$PGSOCK" >"$PG_CONTAINER"
+# the component, as a path: a directory named after the database (activate would read its scripts)
+COMPONENTS=$WORK/components
+mkdir -p "$COMPONENTS/pgbench" "$COMPONENTS/mixed"
+export PG_CONTAINER COMPONENTS
+
+for ds in pgbench mixed; do
+  export DATASET=$ds DB=$ds DUMP=$WORK/dumps/$ds.pgsql
+  size=$(stat -c %s "$DUMP")
+  zst=$(zstd -3 -T1 -c "$DUMP" | wc -c)
+  DUMP_INFO[$ds]=$(awk -v s="$size" -v z="$zst" 'BEGIN { printf "dump %.1f MiB (%d bytes), zstd -3 ratio %.1f:1", s / 1048576, s, s / z }')
+  say "${DUMP_INFO[$ds]}"
+  dump_cases
+done
+
+# --generation queries and gc on a store of many generations
+wanted() { local id; for id; do [[ $id =~ $CASES ]] && return 0; done; return 1; }
+if wanted query-all gc-dry gc real-query-all real-gc; then
+  export GEN_STORE=$WORK/generations
+  python3 "$ROOT/benchmarks/compare-generations.py" "$GEN_STORE" "$GENERATIONS" "$GEN_COMPONENTS"
+  "$STASIS" check --store "$GEN_STORE" >/dev/null || die "the generated store does not check"
+  bench generations query-all 'stasis dysnomia-snapshots --query-all' fast 0 : \
+    'DYSNOMIA_STATEDIR="$GEN_STORE" "$SNAPSHOTS" --query-all' ''
+  bench generations gc-dry 'stasis dysnomia-snapshots --gc --keep 1 --dry-run' fast 0 : \
+    'DYSNOMIA_STATEDIR="$GEN_STORE" "$SNAPSHOTS" --gc --keep 1 --dry-run' ''
+  bench generations gc 'stasis dysnomia-snapshots --gc --keep 1' fast 0 'cp -a "$GEN_STORE" "$RUN/store"' \
+    'DYSNOMIA_STATEDIR="$RUN/store" "$SNAPSHOTS" --gc --keep 1' '$RUN/store'
+  if [ -n "$REAL_DYSNOMIA_SNAPSHOTS" ]; then
+    export REAL_DYSNOMIA_SNAPSHOTS
+    bench generations real-query-all 'Dysnomia 0.10.2 dysnomia-snapshots --query-all' slow 0 : \
+      'DYSNOMIA_STATEDIR="$GEN_STORE" "$REAL_DYSNOMIA_SNAPSHOTS" --query-all' ''
+    bench generations real-gc 'Dysnomia 0.10.2 dysnomia-snapshots --gc --keep 1' slow 0 \
+      'cp -a "$GEN_STORE" "$RUN/store"' 'DYSNOMIA_STATEDIR="$RUN/store" "$REAL_DYSNOMIA_SNAPSHOTS" --gc --keep 1' \
+      '$RUN/store'
+  fi
+  rm -rf "$GEN_STORE"
+fi
+
+# stasis's peak memory as the stream grows
+export GEN_CMD='openssl enc -aes-128-ctr -pass pass:x -nosalt </dev/zero 2>/dev/null | head -c "$N"'
+for mb in "$RSS_MB" "$BIG_MB"; do
+  export N=$((mb * 1048576))
+  bench stream "sha256-$mb" "openssl dgst -sha256 of $mb MiB (limit)" once "$N" : \
+    "$GEN_CMD | openssl dgst -sha256" ''
+  bench stream "stasis-$mb" "stasis snapshot --stdin --compression none, $mb MiB" once "$N" : \
+    "$GEN_CMD | \"\$STASIS\" snapshot --stdin --compression none -C rss -c stream --store \"\$RUN/store\"" '$RUN/store'
+done
+
+write_results
+say "done in $((SECONDS - START)) s; results in $RESULTS_DIR"
+cat "$RESULTS_DIR/compare.md"
