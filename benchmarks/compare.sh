@@ -42,7 +42,8 @@ $([ "$CASES" = . ] || printf " CASES='%s'" "$CASES") benchmarks/compare.sh"
 PGBENCH_BYTES_PER_SCALE=9573000
 MIXED_ROWS_PER_MIB=652
 
-say() { printf 'compare: %s\n' "$*" >&2; }
+exec {ERR}>&2   # messages go here even from a trap that fires inside a redirected command
+say() { printf 'compare: %s\n' "$*" >&"$ERR"; }
 die() { say "$*"; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "run as root (installs packages, runs PostgreSQL as the postgres user)"
@@ -93,6 +94,9 @@ s3_available() {
 
 # --- scratch space, and removing it whatever happens ---------------------------------------------
 mkdir -p "$WORK_PARENT"
+free_mb=$(df -Pm "$WORK_PARENT" | awk 'NR == 2 { print $4 }')
+need_mb=$((8 * SIZE_MB + BIG_MB + 2048))   # the cluster, two dumps, a store or two, the big stream
+[ "$free_mb" -ge "$need_mb" ] || die "$WORK_PARENT has $free_mb MiB free; this run needs about $need_mb (see WORK_PARENT)"
 WORK=$(mktemp -d "$WORK_PARENT/stasis-compare.XXXXXX")
 chmod 755 "$WORK"   # the postgres user must reach its data and socket dirs inside
 PGDATA_DIR=$WORK/pg/data
@@ -189,8 +193,10 @@ export -f dysnomia_way
 # --- timing --------------------------------------------------------------------------------------
 RAW=$WORK/runs.tsv
 CASE_INFO=$WORK/cases.tsv
+CASE_COMMANDS=$WORK/commands.tsv
 printf 'group\tcase\trun\twall_s\tmax_rss_kib\tbytes\tstored_kib\texit\n' >"$RAW"
 : >"$CASE_INFO"
+: >"$CASE_COMMANDS"
 RUN=$WORK/run
 export RUN STASIS SNAPSHOTS
 
@@ -208,6 +214,7 @@ bench() {
     once) runs=1 ;;
   esac
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$group" "$id" "$label" "$kind" "$runs" "$warm" >>"$CASE_INFO"
+  printf '%s\t%s\t%s\t%s\n' "$group" "$id" "$prep" "$cmd" >>"$CASE_COMMANDS"
   local i log=$WORK/log tf=$WORK/time rc wall rss stored
   for ((i = 1 - warm; i <= runs; i++)); do
     say "$group: $id, run $i of $runs$([ "$i" = 0 ] && echo ' (warm-up)')"
@@ -222,7 +229,7 @@ bench() {
     fi
     if [ "$rc" != 0 ]; then
       say "$group: $id FAILED (exit $rc); its stderr ends:"
-      tail -n 15 "$log" >&2
+      tail -n 15 "$log" >&"$ERR"
       printf '%s\t%s\t%s\t\t\t%s\t\t%s\n' "$group" "$id" "$i" "$bytes" "$rc" >>"$RAW"
       break
     fi
@@ -375,6 +382,14 @@ write_results() {
       echo
       table stream '× sha256'
     fi
+    echo
+    echo "## The cases' commands"
+    echo
+    echo "Run by \`bash -c\` with DUMP (the dump file), DB (its database), RUN (a fresh directory per"
+    echo "run), STASIS and SNAPSHOTS (\`bin/stasis\`, \`bin/dysnomia-snapshots\`) and PGHOST/PGPORT set;"
+    echo "\`dysnomia_way\` is a function in compare.sh. Untimed preparation in brackets."
+    echo
+    awk -F'\t' '!seen[$2]++ { printf "- `%s`: `%s`%s\n", $2, $4, $3 == ":" ? "" : " [`" $3 "`]" }' "$CASE_COMMANDS"
   } >"$md"
   plot
 }
@@ -390,7 +405,7 @@ plot() {
   gnuplot <<EOF
 set terminal pngcairo size 1400,750 font "sans,11" noenhanced
 set output "$RESULTS_DIR/compare.png"
-set title "Throughput on two pg_dump files (MiB/s of the dump file, log scale, higher is better)\n$(date -u +%Y-%m-%d), $(nproc) CPUs; $COMMAND_LINE"
+set title "Throughput on two pg_dump files: MiB/s of the dump file, log scale, higher is better\n$(date -u +%Y-%m-%d), $(nproc) CPUs, SIZE_MB=$SIZE_MB RUNS=$RUNS (median), RUNS_SLOW=$RUNS_SLOW"
 set datafile separator "\t"
 set datafile missing "-"
 set style data histograms
@@ -404,15 +419,15 @@ set grid ytics
 set xtics rotate by 30 right scale 0
 set bmargin 7
 set key top right
-plot "$data" using 2:xtic(1) title "pgbench: ${DUMP_INFO[pgbench]:-}" linecolor rgb "#3b75af", \
-     "" using 3 title "mixed: ${DUMP_INFO[mixed]:-}" linecolor rgb "#ef8636", \
+plot "$data" using 2:xtic(1) title "pgbench: ${DUMP_SHORT[pgbench]:-}" linecolor rgb "#3b75af", \
+     "" using 3 title "mixed: ${DUMP_SHORT[mixed]:-}" linecolor rgb "#ef8636", \
      "" using (\$0 - 1.0/6):2:2 with labels offset 0,0.6 font "sans,8" notitle, \
      "" using (\$0 + 1.0/6):3:3 with labels offset 0,0.6 font "sans,8" notitle
 EOF
 }
 
 # --- the run -------------------------------------------------------------------------------------
-declare -A DUMP_INFO
+declare -A DUMP_INFO DUMP_SHORT
 S3_URL=
 export S3_URL AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench AWS_REGION=us-east-1
 export RESTIC_PASSWORD=bench RESTIC_CACHE_DIR=$WORK/restic-cache
@@ -462,6 +477,7 @@ for ds in pgbench mixed; do
   size=$(stat -c %s "$DUMP")
   zst=$(zstd -3 -T1 -c "$DUMP" | wc -c)
   DUMP_INFO[$ds]=$(awk -v s="$size" -v z="$zst" 'BEGIN { printf "dump %.1f MiB (%d bytes), zstd -3 ratio %.1f:1", s / 1048576, s, s / z }')
+  DUMP_SHORT[$ds]=$(awk -v s="$size" -v z="$zst" 'BEGIN { printf "%.0f MiB dump, zstd %.0f:1", s / 1048576, s / z }')
   say "${DUMP_INFO[$ds]}"
   dump_cases
 done
@@ -490,7 +506,7 @@ if wanted query-all gc-dry gc real-query-all real-gc; then
 fi
 
 # stasis's peak memory as the stream grows
-export GEN_CMD='openssl enc -aes-128-ctr -pass pass:x -nosalt </dev/zero 2>/dev/null | head -c "$N"'
+export GEN_CMD='openssl enc -aes-128-ctr -pass pass:x -nosalt -bufsize 1048576 </dev/zero 2>/dev/null | head -c "$N"'
 for mb in "$RSS_MB" "$BIG_MB"; do
   export N=$((mb * 1048576))
   bench stream "sha256-$mb" "openssl dgst -sha256 of $mb MiB (limit)" once "$N" : \
