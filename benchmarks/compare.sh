@@ -270,7 +270,7 @@ dump_cases() {
   bench "$g" stasis-live 'stasis snapshot -C postgresql (module, live)' fast "$b" : \
     '"$STASIS" snapshot -C "$PG_CONTAINER" -c "$COMPONENTS/$DB" --store "$RUN/store"' '$RUN/store'
   if [ -n "$S3_URL" ]; then
-    bench "$g" stasis-mirror-s3 'stasis mirror to S3 (loopback server)' fast "$b" "$snap" \
+    bench "$g" stasis-mirror-s3 'stasis mirror of the zstd snapshot to S3 (loopback S3Mock)' fast "$b" "$snap" \
       '"$STASIS" mirror --from "$RUN/store" --to "s3://bench/$RUN_ID" --endpoint "$S3_URL" --path-style' \
       '$RUN/store' \
       '"$STASIS" gc --keep 0 --store "s3://bench/$RUN_ID" --endpoint "$S3_URL" --path-style'
@@ -356,7 +356,8 @@ write_results() {
     echo "from a fresh store/repository (repository init and the first run of an \"again\" case are"
     echo "not timed). restic: repository v2, default compression, \`--no-cache\`; borg: default lz4,"
     echo "\`-e none\`; stasis: default zstd unless said. Dysnomia's way is live (pg_dump from the"
-    echo "database, as its module does), so is \`stasis snapshot -C\`."
+    echo "database, as its module does), so is \`stasis snapshot -C\`. The S3 mirror pushes the stored"
+    echo "(zstd) snapshot to a fresh prefix; its stored MiB is that of the store pushed from."
     for ds in pgbench mixed; do
       [ -n "${DUMP_INFO[$ds]:-}" ] || continue
       echo
@@ -421,8 +422,8 @@ set bmargin 7
 set key top right
 plot "$data" using 2:xtic(1) title "pgbench: ${DUMP_SHORT[pgbench]:-}" linecolor rgb "#3b75af", \
      "" using 3 title "mixed: ${DUMP_SHORT[mixed]:-}" linecolor rgb "#ef8636", \
-     "" using (\$0 - 1.0/6):2:2 with labels offset 0,0.6 font "sans,8" notitle, \
-     "" using (\$0 + 1.0/6):3:3 with labels offset 0,0.6 font "sans,8" notitle
+     "" using (\$0 - 1.0/6):2:(\$2 >= 10 ? sprintf("%.0f", \$2) : sprintf("%.1f", \$2)) with labels offset 0,0.6 font "sans,8" notitle, \
+     "" using (\$0 + 1.0/6):3:(\$3 >= 10 ? sprintf("%.0f", \$3) : sprintf("%.1f", \$3)) with labels offset 0,0.6 font "sans,8" notitle
 EOF
 }
 
