@@ -3,7 +3,7 @@
 # dump, restic and borg, on two PostgreSQL dumps made here, in one run. As root, on Debian:
 #
 #   benchmarks/compare.sh                                  # 1 GiB dumps, 3 runs after a warm-up
-#   SIZE_MB=64 BIG_MB=256 RSS_MB=64 GENERATIONS=500 RUNS=1 benchmarks/compare.sh   # a quick try
+#   SIZE_MB=64 BIG_MB=256 RSS_MB=64 GENERATIONS=1000 RUNS=1 benchmarks/compare.sh  # a quick try
 #
 # Installs what is missing (apt-get), builds stasis, starts a throwaway PostgreSQL cluster on a unix
 # socket in a temp dir, fills a pgbench and a "realistic mixed" database of about SIZE_MB each,
@@ -19,7 +19,7 @@
 #   GENERATIONS=10000 GEN_COMPONENTS=10   the generation store for --query-all and --gc
 #   REAL_DYSNOMIA_SNAPSHOTS=/path   the real Dysnomia tool, timed beside stasis's when given
 #   CASES=REGEX       run only the cases whose id matches (e.g. 'sha256|stasis'); default all
-#   WORK_PARENT=/var/tmp   where the temp dir goes (needs ~4x SIZE_MB + BIG_MB free)
+#   WORK_PARENT=/var/tmp   where the temp dir goes (needs 8 x SIZE_MB + BIG_MB + 2 GiB free)
 #   RESULTS_DIR=benchmarks/results
 set -euo pipefail
 
