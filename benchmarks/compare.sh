@@ -22,6 +22,7 @@
 #   WORK_PARENT=/var/tmp   where the temp dir goes (needs 8 x SIZE_MB + BIG_MB + 2 GiB free)
 #   RESULTS_DIR=benchmarks/results
 set -euo pipefail
+# shellcheck disable=SC2016  # the cases' commands are single-quoted: the bash -c that runs them expands them
 
 ROOT=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 SIZE_MB=${SIZE_MB:-1024}
