@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2016,SC2012
+# (SC2016: the cases' commands are single-quoted on purpose; the bash -c that runs each expands it)
 # Whole-process comparison of stasis with the limits of the machine, Dysnomia's way of storing a
 # dump, restic and borg, on two PostgreSQL dumps made here, in one run. As root, on Debian:
 #
@@ -22,7 +24,6 @@
 #   WORK_PARENT=/var/tmp   where the temp dir goes (needs 8 x SIZE_MB + BIG_MB + 2 GiB free)
 #   RESULTS_DIR=benchmarks/results
 set -euo pipefail
-# shellcheck disable=SC2016  # the cases' commands are single-quoted: the bash -c that runs them expands them
 
 ROOT=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 SIZE_MB=${SIZE_MB:-1024}
