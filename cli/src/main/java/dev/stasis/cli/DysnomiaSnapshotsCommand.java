@@ -131,9 +131,11 @@ public final class DysnomiaSnapshotsCommand implements Callable<Integer> {
 
   private int query(Store s, Scope scope) throws IOException {
     List<Generation> gens = operation.queryAll ? s.generations(scope) : s.latest(scope);
+    StringBuilder lines = new StringBuilder();  // one write: println flushes System.out each time
     for (Generation g : gens) {
-      ctx.out().println(g.snapshotRef());
+      lines.append(g.snapshotRef()).append('\n');
     }
+    ctx.out().print(lines);
     if (!check) {
       return ExitCodes.OK;
     }

@@ -103,7 +103,7 @@ final class MysqlModule implements Module {
       List<String> options = List.of("--single-transaction", "--routines", "--events", "--triggers",
           "--skip-dump-date", "--no-tablespaces", db);
       try (ChildProcess p = sql.tool().dumper(sql.dumpCommand(options), "mariadb-dump of " + db)) {
-        p.stdout().transferTo(out);
+        Streams.copy(p.stdout(), out);
         p.requireSuccess();
       }
     }

@@ -95,13 +95,13 @@ final class SnapshotCommand implements Callable<Integer> {
         result = deployment.snapshot(d.driven("stasis snapshot"), d.target(),
             d.compression(compression, Compression.ZSTD), showProgress);
       } else if (stdin) {
-        result = ingest(s, names.ref(ctx, null, null), "stdin", out -> ctx.in().transferTo(out));
+        result = ingest(s, names.ref(ctx, null, null), "stdin", out -> Streams.copy(ctx.in(), out));
       } else {
         ComponentRef ref = names.ref(ctx, null, null);
         try (ChildProcess p = ChildProcess.dumper(List.of("/bin/sh", "-c", command), null, ctx.cwd(), ctx.err(),
             "command '" + command + "'")) {
           result = ingest(s, ref, command, out -> {
-            p.stdout().transferTo(out);
+            Streams.copy(p.stdout(), out);
             p.requireSuccess();
           });
         }

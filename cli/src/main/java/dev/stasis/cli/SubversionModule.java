@@ -72,7 +72,7 @@ final class SubversionModule implements Module {
     }
     try (ChildProcess p = tool(t).dumper(List.of("svnadmin", "dump", "--quiet", repo.toString()),
         "svnadmin dump of " + repo)) {
-      p.stdout().transferTo(out);
+      Streams.copy(p.stdout(), out);
       p.requireSuccess();
     }
   }

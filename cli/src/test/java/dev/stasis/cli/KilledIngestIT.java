@@ -42,9 +42,9 @@ class KilledIngestIT {
   void aKilledIngestLeavesNothingVisibleAndTheNextCommandRemovesItsStaging() throws Exception {
     Path staging;
     try (Running ingest = bin.start(ingest())) {
-      // Each write returns once the ingest has taken in all but a pipe's worth, so it is
-      // mid-dump when killed, with compressed bytes already in its staging file.
-      writeRandom(ingest.stdin(), 8);
+      // The ingest holds at most ~14 MiB in memory (its chunks, its read buffer, zstd jobs), so
+      // after 32 MiB it is mid-dump when killed, with compressed bytes already in its staging file.
+      writeRandom(ingest.stdin(), 32);
       staging = staging(ingest.awaitStderr(STAGING));
       ingest.killTree();
     }

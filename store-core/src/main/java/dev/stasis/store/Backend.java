@@ -3,6 +3,7 @@ package dev.stasis.store;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -38,8 +39,19 @@ public interface Backend extends Closeable {
   /** Starts a staged object; see {@link ObjectWriter}. */
   ObjectWriter create() throws IOException;
 
-  /** Deletes the object at {@code key}; nothing there is fine. */
+  /** Deletes the object at {@code key}; nothing there is fine. Durable when it returns. */
   void delete(Key key) throws IOException;
+
+  /**
+   * Deletes every one of {@code keys}; all are durably gone when it returns, but a crash
+   * meanwhile may keep any of them. For many deletions at once (garbage collection), where a
+   * backend can save work per key: a filesystem syncs each directory once.
+   */
+  default void deleteAll(List<Key> keys) throws IOException {
+    for (Key key : keys) {
+      delete(key);
+    }
+  }
 
   /**
    * Every committed object at or under {@code prefix}, recursively. Order: the backend's own

@@ -22,17 +22,13 @@ public final class GcPlan {
   /** What an action deletes. */
   public enum Kind { GENERATION, SNAPSHOT, CHECKSUM, META }
 
-  /** Told of each deletion as it is applied. */
+  /** Told of each deletion once it is applied. */
   public interface Listener {
     void deleted(Action action);
   }
 
-  /** One deletion with what carries it out. */
-  private record Step(Action action, Deletion deletion) {}
-
-  private interface Deletion {
-    void run(Backend backend) throws IOException;
-  }
+  /** One deletion: a generation link, or a snapshot's objects (its files first, then checksum, then metadata). */
+  private record Step(Action action, Generation generation, List<Key> keys) {}
 
   private final List<Step> steps = new ArrayList<>();
 
@@ -64,8 +60,8 @@ public final class GcPlan {
     for (List<Generation> gens : byComponent.values()) {
       int drop = Math.max(0, gens.size() - keep);
       for (Generation g : gens.subList(0, drop)) {
-        plan.add(Kind.GENERATION, g.component() + "/" + g.number(), "older than the newest " + keep,
-            b -> b.generations().delete(g));
+        plan.steps.add(new Step(new Action(Kind.GENERATION, g.component() + "/" + g.number(),
+            "older than the newest " + keep), g, List.of()));
       }
       for (Generation g : gens.subList(drop, gens.size())) {
         kept.add(g.snapshotRef());
@@ -73,41 +69,43 @@ public final class GcPlan {
     }
     files.forEach((ref, objects) -> {
       if (!kept.contains(ref)) {
-        plan.add(Kind.SNAPSHOT, ref.toString(), "no kept generation points at it", b -> {
-          for (ObjectInfo o : objects) {
-            b.delete(o.key());
-          }
-          b.delete(StoreLayout.checksum(ref));
-          b.delete(StoreLayout.meta(ref));
-        });
+        List<Key> keys = new ArrayList<>();
+        objects.forEach(o -> keys.add(o.key()));
+        keys.add(StoreLayout.checksum(ref));
+        keys.add(StoreLayout.meta(ref));
+        plan.add(Kind.SNAPSHOT, ref, "no kept generation points at it", keys);
       }
     });
     for (SnapshotRef ref : checksums) {
       if (!kept.contains(ref) && !files.containsKey(ref)) {
-        plan.add(Kind.CHECKSUM, ref.toString(), "its snapshot is gone", b -> {
-          b.delete(StoreLayout.checksum(ref));
-          b.delete(StoreLayout.meta(ref));  // its metadata is a leftover too, and no META action covers it
-        });
+        // its metadata is a leftover too, and no META action covers it
+        plan.add(Kind.CHECKSUM, ref, "its snapshot is gone", List.of(StoreLayout.checksum(ref), StoreLayout.meta(ref)));
       }
     }
     for (SnapshotRef ref : metas) {
       if (!kept.contains(ref) && !files.containsKey(ref) && !checksums.contains(ref)) {
-        plan.add(Kind.META, ref.toString(), "its snapshot is gone", b -> b.delete(StoreLayout.meta(ref)));
+        plan.add(Kind.META, ref, "its snapshot is gone", List.of(StoreLayout.meta(ref)));
       }
     }
     return plan;
   }
 
-  private void add(Kind kind, String path, String reason, Deletion deletion) {
-    steps.add(new Step(new Action(kind, path, reason), deletion));
+  private void add(Kind kind, SnapshotRef ref, String reason, List<Key> keys) {
+    steps.add(new Step(new Action(kind, ref.toString(), reason), null, keys));
   }
 
-  /** Deletes generation links first, then snapshots (files, checksum, metadata), then leftovers. */
+  /**
+   * Deletes the generation links, durably, then the snapshots and leftovers. A crash between
+   * or during the two phases leaves only snapshots no generation points at, which the next
+   * collection takes; each phase syncs its directories once, not once per deletion.
+   */
   void apply(Backend backend, Listener listener) throws IOException {
-    for (Step step : steps) {
-      listener.deleted(step.action());
-      step.deletion().run(backend);
-    }
+    List<Step> links = steps.stream().filter(s -> s.generation() != null).toList();
+    List<Step> objects = steps.stream().filter(s -> s.generation() == null).toList();
+    backend.generations().deleteAll(links.stream().map(Step::generation).toList());
+    links.forEach(s -> listener.deleted(s.action()));
+    backend.deleteAll(objects.stream().flatMap(s -> s.keys().stream()).toList());
+    objects.forEach(s -> listener.deleted(s.action()));
   }
 
   /** Lists {@code area} (one container's part of it when the scope names one) by snapshot. */

@@ -1,6 +1,7 @@
 package dev.stasis.store;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -18,6 +19,13 @@ public interface GenerationLinks {
    */
   boolean create(Generation generation) throws IOException;
 
-  /** Removes {@code generation}'s link; a missing one is fine. */
+  /** Removes {@code generation}'s link; a missing one is fine. Durable when it returns. */
   void delete(Generation generation) throws IOException;
+
+  /** Removes every link of {@code generations}, as {@link Backend#deleteAll(List)} does objects. */
+  default void deleteAll(List<Generation> generations) throws IOException {
+    for (Generation g : generations) {
+      delete(g);
+    }
+  }
 }

@@ -5,17 +5,24 @@ import java.io.Closeable;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import org.apache.commons.codec.binary.Hex;
 
 /**
  * One snapshot being ingested: logical bytes written to {@link #output()} are hashed into the
- * id, compressed, hashed into Dysnomia's checksum and written to staging, in one pass with
- * bounded memory. {@link #commit()} publishes the snapshot and links a generation; closing
- * without commit discards the staging.
+ * id, compressed, hashed into Dysnomia's checksum and written to staging, with bounded memory.
+ * {@link #commit()} publishes the snapshot and links a generation; closing without commit
+ * discards the staging.
+ *
+ * <p>Two threads share the work. The caller's fills chunks from a small pool and hashes them
+ * into the id; a sink thread compresses them, hashes the stored bytes into the checksum and
+ * writes them. The chunks go round between the two, so nothing is allocated per chunk.
  *
  * <pre>{@code
  * try (Ingest ingest = store.ingest(component, "dump.sql", Compression.ZSTD, "mysqldump", Map.of())) {
@@ -26,7 +33,9 @@ import org.apache.commons.codec.binary.Hex;
  * }</pre>
  */
 public final class Ingest implements Closeable {
-  private static final int BUFFER = 1 << 18;
+  static final int CHUNK = 1 << 20;
+  private static final int CHUNKS = 4;
+  private static final int WRITE_BUFFER = 1 << 20;
 
   private final Store store;
   private final ComponentRef component;
@@ -36,11 +45,10 @@ public final class Ingest implements Closeable {
   private final Map<String, String> attributes;
   private final ObjectWriter staged;
   private final MessageDigest idDigest = DysnomiaChecksum.sha256();
-  private final MessageDigest checksumDigest;
-  private final Counter logical;
-  private final Counter stored;
-  private final OutputStream compressor;
-  private final OutputStream output;
+  private final Sink sink;
+  private final Thread sinkThread;
+  private final Feed feed = new Feed();
+  private long logical;
   private boolean done;
 
   Ingest(Store store, ComponentRef component, String file, Compression compression, int level,
@@ -52,41 +60,42 @@ public final class Ingest implements Closeable {
     this.source = source;
     this.attributes = attributes;
     this.staged = staged;
-    this.checksumDigest = DysnomiaChecksum.startOneFile(file);
     try {
-      this.stored = new Counter(new BufferedOutputStream(staged.output(), BUFFER), checksumDigest);
-      this.compressor = compression.compress(stored, level);
-      this.logical = new Counter(compressor, idDigest);
-      this.output = new BufferedOutputStream(logical, BUFFER);
+      this.sink = new Sink(compression, level, staged.output(), DysnomiaChecksum.startOneFile(file));
     } catch (IOException | RuntimeException e) {
       staged.close();
       throw e;
     }
+    this.sinkThread = new Thread(sink, "stasis-ingest-sink");
+    sinkThread.setDaemon(true);
+    sinkThread.start();
   }
 
   /** Where the logical bytes go. Closing it does not commit. */
   public OutputStream output() {
-    return new FilterOutputStream(output) {
+    return new FilterOutputStream(feed) {
       @Override
       public void write(byte[] b, int off, int len) throws IOException {
         out.write(b, off, len);
       }
 
       @Override
-      public void close() throws IOException {
-        out.flush();
-      }
+      public void close() {}
     };
   }
 
-  /** Copies {@code in} to its end into this ingest; returns the byte count. */
+  /** Copies {@code in} to its end into this ingest, reading straight into the chunks; returns the byte count. */
   public long transferFrom(InputStream in) throws IOException {
-    return Store.copy(in, output);
+    long total = 0;
+    for (int n; (n = feed.readFrom(in)) >= 0; ) {
+      total += n;
+    }
+    return total;
   }
 
-  /** Logical bytes received so far (after buffering), for progress reports. */
+  /** Logical bytes received so far, for progress reports. */
   public long logicalBytes() {
-    return logical.count;
+    return logical + feed.filled;
   }
 
   /** Where the staging is, for diagnostics. */
@@ -106,19 +115,20 @@ public final class Ingest implements Closeable {
     }
     done = true;
     try {
-      output.flush();
-      compressor.close();
-      if (logical.count == 0) {
+      feed.handOff();
+      sink.finish(true);
+      awaitSink();
+      sink.rethrow();
+      if (logical == 0) {
         throw new StoreException("the dump of %s is empty; refusing to store an empty snapshot", component);
       }
       SnapshotId id = new SnapshotId(Hex.encodeHexString(idDigest.digest()));
-      String checksum = DysnomiaChecksum.format(checksumDigest.digest());
-      SnapshotMeta meta = new SnapshotMeta(file, compression, logical.count, stored.count,
+      String checksum = DysnomiaChecksum.format(sink.checksum.digest());
+      SnapshotMeta meta = new SnapshotMeta(file, compression, logical, sink.stored,
           Instant.now(), source, attributes);
-      return store.publish(staged, component.snapshot(id.name()), file, checksum, meta,
-          logical.count, stored.count);
+      return store.publish(staged, component.snapshot(id.name()), file, checksum, meta, logical, sink.stored);
     } finally {
-      staged.close();
+      close();
     }
   }
 
@@ -126,7 +136,219 @@ public final class Ingest implements Closeable {
   @Override
   public void close() {
     done = true;
+    if (sinkThread.isAlive()) {
+      sink.finish(false);
+      boolean interrupted = false;
+      while (sinkThread.isAlive()) {
+        try {
+          sinkThread.join();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
     staged.close();
+  }
+
+  private void awaitSink() throws InterruptedIOException {
+    try {
+      sinkThread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while finishing the ingest of " + component);
+    }
+  }
+
+  /** The caller's side: fills chunks, hashes each into the id, hands it to the sink. */
+  private final class Feed extends OutputStream {
+    private byte[] chunk;
+    private int filled;
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      requireOpen();
+      while (len > 0) {
+        if (chunk == null) {
+          chunk = sink.takeFree();
+        }
+        int n = Math.min(len, CHUNK - filled);
+        System.arraycopy(b, off, chunk, filled, n);
+        filled += n;
+        off += n;
+        len -= n;
+        if (filled == CHUNK) {
+          handOff();
+        }
+      }
+    }
+
+    /** Reads once from {@code in} into the current chunk; -1 at its end. */
+    int readFrom(InputStream in) throws IOException {
+      requireOpen();
+      if (chunk == null) {
+        chunk = sink.takeFree();
+      }
+      int n = in.read(chunk, filled, CHUNK - filled);
+      if (n > 0) {
+        filled += n;
+        if (filled == CHUNK) {
+          handOff();
+        }
+      }
+      return n;
+    }
+
+    /** Hashes the current chunk and passes it on; a chunk only half full too, at the end. */
+    void handOff() throws IOException {
+      if (chunk == null) {
+        return;
+      }
+      if (filled == 0) {
+        sink.giveBack(chunk);
+      } else {
+        idDigest.update(chunk, 0, filled);
+        logical += filled;
+        sink.put(chunk, filled);
+      }
+      chunk = null;
+      filled = 0;
+    }
+
+    private void requireOpen() throws IOException {
+      if (done) {
+        throw new IllegalStateException("ingest already committed or closed");
+      }
+      sink.rethrow();
+    }
+  }
+
+  /**
+   * The sink thread: compresses, hashes and writes the chunks in order. After a failure it
+   * only returns chunks to the pool, so the feeding side never waits forever; the failure
+   * reaches the caller at its next write or at commit.
+   */
+  private static final class Sink implements Runnable {
+    private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(CHUNKS);
+    private final BlockingQueue<byte[]> full = new ArrayBlockingQueue<>(CHUNKS + 1);
+    private final int[] lengths = new int[CHUNKS + 1];
+    private final MessageDigest checksum;
+    private final Counter counter;
+    private final OutputStream compressor;
+    private final byte[] end = new byte[0];
+    private final byte[] abort = new byte[0];
+    private int putAt;
+    private int takeAt;
+    private volatile long stored;
+    private volatile Throwable failure;
+
+    Sink(Compression compression, int level, OutputStream staging, MessageDigest checksum) throws IOException {
+      for (int i = 0; i < CHUNKS; i++) {
+        free.add(new byte[CHUNK]);
+      }
+      this.checksum = checksum;
+      this.counter = new Counter(new BufferedOutputStream(staging, WRITE_BUFFER), checksum);
+      this.compressor = compression.compress(counter, level);
+    }
+
+    byte[] takeFree() throws IOException {
+      try {
+        return free.take();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while ingesting");
+      }
+    }
+
+    void giveBack(byte[] chunk) {
+      free.add(chunk);
+    }
+
+    /** Queues {@code length} bytes of {@code chunk}; lengths ride in a ring beside the queue. */
+    void put(byte[] chunk, int length) throws IOException {
+      lengths[putAt] = length;
+      putAt = (putAt + 1) % lengths.length;
+      try {
+        full.put(chunk);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while ingesting");
+      }
+    }
+
+    /** Ends the stream: {@code complete} finishes the compressed file, otherwise it is dropped. */
+    void finish(boolean complete) {
+      boolean interrupted = false;
+      while (true) {
+        try {
+          full.put(complete ? end : abort);
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    /** Throws what failed on the sink thread, as it was thrown there. */
+    void rethrow() throws IOException {
+      Throwable t = failure;
+      if (t instanceof IOException e) {
+        throw e;
+      } else if (t instanceof RuntimeException e) {
+        throw e;
+      } else if (t instanceof Error e) {
+        throw e;
+      }
+    }
+
+    @Override
+    public void run() {
+      try {
+        while (true) {
+          byte[] chunk = full.take();
+          if (chunk == end) {
+            if (failure == null) {
+              finishStream();
+            }
+            return;
+          }
+          if (chunk == abort) {
+            return;
+          }
+          int length = lengths[takeAt];
+          takeAt = (takeAt + 1) % lengths.length;
+          if (failure == null) {
+            try {
+              compressor.write(chunk, 0, length);
+            } catch (IOException | RuntimeException | Error e) {
+              failure = e;
+            }
+          }
+          free.add(chunk);
+        }
+      } catch (InterruptedException e) {
+        failure = new InterruptedIOException("the ingest was interrupted");
+      }
+    }
+
+    private void finishStream() {
+      try {
+        compressor.close();
+        stored = counter.count;
+      } catch (IOException | RuntimeException | Error e) {
+        failure = e;
+      }
+    }
   }
 
   /** Counts and digests what passes through, without buffering. */

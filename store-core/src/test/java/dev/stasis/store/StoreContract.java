@@ -18,11 +18,13 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import org.apache.commons.codec.binary.Hex;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -171,6 +173,127 @@ public abstract class StoreContract {
     }
     assertEquals(List.of(), store.generations(Scope.all()));
     assertStoreHoldsNoSnapshots();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Compression.class)
+  void aStreamOfManyChunksInUnevenWritesIsStoredWhole(Compression compression) throws IOException {
+    byte[] data = new byte[3 * Ingest.CHUNK + 12_345];
+    new Random(11).nextBytes(data);
+    IngestResult r;
+    try (Ingest ingest = store.ingest(COMP, "dump.sql", compression, "test", Map.of())) {
+      OutputStream out = ingest.output();
+      int at = 0;
+      for (int step : new int[] {1, 777_777, 3, Ingest.CHUNK, 65_536}) {
+        out.write(data, at, step);
+        at += step;
+      }
+      out.write(data[at++]);
+      ingest.transferFrom(new ByteArrayInputStream(data, at, data.length - at));
+      assertEquals(data.length, ingest.logicalBytes());
+      r = ingest.commit();
+    }
+    assertEquals(sha256(data), r.snapshot().name().value());
+    assertEquals(Verdict.Kind.OK, store.verify(r.snapshot()).kind());
+    assertArrayEquals(data, readLogical(r.snapshot()));
+  }
+
+  @Test
+  void aFailedWriteReachesTheCallerAndStoresNothing() throws IOException {
+    IOException full = new IOException("No space left on device");
+    try (Store failing = Store.open(new FailingBackend(backend, 2 * Ingest.CHUNK, full), locksFor(backend),
+        Duration.ofSeconds(30))) {
+      byte[] data = new byte[8 * Ingest.CHUNK];
+      new Random(5).nextBytes(data);
+      IOException thrown = assertThrows(IOException.class, () -> {
+        try (Ingest ingest = failing.ingest(COMP, "dump.sql", Compression.NONE, "test", Map.of())) {
+          ingest.transferFrom(new ByteArrayInputStream(data));
+          ingest.commit();
+        }
+      });
+      assertTrue(thrown == full, "the writer's own exception, got " + thrown);
+    }
+    assertEquals(List.of(), store.generations(Scope.all()));
+    assertStoreHoldsNoSnapshots();
+  }
+
+  /** A backend whose staged writes fail once {@code limit} bytes went through. */
+  private record FailingBackend(Backend inner, long limit, IOException failure) implements Backend {
+    @Override
+    public ObjectWriter create() throws IOException {
+      ObjectWriter w = inner.create();
+      OutputStream failing = new OutputStream() {
+        long written;
+
+        @Override
+        public void write(int b) throws IOException {
+          write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          written += len;
+          if (written > limit) {
+            throw failure;
+          }
+          w.output().write(b, off, len);
+        }
+      };
+      return new ObjectWriter() {
+        @Override
+        public OutputStream output() {
+          return failing;
+        }
+
+        @Override
+        public void commit(Key key) throws IOException {
+          w.commit(key);
+        }
+
+        @Override
+        public void close() {
+          w.close();
+        }
+
+        @Override
+        public String describe() {
+          return w.describe();
+        }
+      };
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(Key key) throws IOException {
+      return inner.stat(key);
+    }
+
+    @Override
+    public InputStream open(Key key) throws IOException {
+      return inner.open(key);
+    }
+
+    @Override
+    public void delete(Key key) throws IOException {
+      inner.delete(key);
+    }
+
+    @Override
+    public void list(Key prefix, Consumer<ObjectInfo> sink) throws IOException {
+      inner.list(prefix, sink);
+    }
+
+    @Override
+    public GenerationLinks generations() {
+      return inner.generations();
+    }
+
+    @Override
+    public String location(Key key) {
+      return inner.location(key);
+    }
+
+    @Override
+    public void close() {}
   }
 
   protected void assertStoreHoldsNoSnapshots() throws IOException {

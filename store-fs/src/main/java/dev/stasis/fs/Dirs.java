@@ -11,6 +11,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
 /** Durable directory operations: what a crash must not undo is fsynced, directories included. */
 final class Dirs {
@@ -54,8 +57,35 @@ final class Dirs {
    * including {@code stop}; fsyncs every directory it changed.
    */
   static void deleteAndPrune(Path path, Path stop) throws IOException {
+    Path changed = deletePruning(path, stop);
+    if (changed != null) {
+      fsync(changed);
+    }
+  }
+
+  /**
+   * Deletes many paths as {@link #deleteAndPrune} does one, fsyncing each changed directory
+   * once, after all the deletions.
+   */
+  static void deleteAllAndPrune(List<Path> paths, Path stop) throws IOException {
+    Set<Path> changed = new LinkedHashSet<>();
+    for (Path path : paths) {
+      Path dir = deletePruning(path, stop);
+      if (dir != null) {
+        changed.add(dir);
+      }
+    }
+    for (Path dir : changed) {
+      if (Files.isDirectory(dir)) {
+        fsync(dir);
+      }
+    }
+  }
+
+  /** Deletes {@code path} and the parents it left empty; returns the directory left changed, if any. */
+  private static Path deletePruning(Path path, Path stop) throws IOException {
     if (!Files.deleteIfExists(path)) {
-      return;
+      return null;
     }
     Path dir = path.getParent();
     while (dir != null && !dir.equals(stop) && dir.startsWith(stop)) {
@@ -66,8 +96,6 @@ final class Dirs {
       }
       dir = dir.getParent();
     }
-    if (dir != null && Files.isDirectory(dir)) {
-      fsync(dir);
-    }
+    return dir != null && Files.isDirectory(dir) ? dir : null;
   }
 }

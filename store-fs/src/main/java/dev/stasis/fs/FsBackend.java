@@ -15,6 +15,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -95,6 +99,20 @@ public final class FsBackend implements Backend {
       throw new IllegalArgumentException("not an object key: " + key);
     }
     Dirs.deleteAndPrune(path(key), root.resolve(key.segments().get(0)));
+  }
+
+  @Override
+  public void deleteAll(List<Key> keys) throws IOException {
+    Map<String, List<Path>> byArea = new LinkedHashMap<>();
+    for (Key key : keys) {
+      if (key.segments().size() < 2) {
+        throw new IllegalArgumentException("not an object key: " + key);
+      }
+      byArea.computeIfAbsent(key.segments().get(0), a -> new ArrayList<>()).add(path(key));
+    }
+    for (Map.Entry<String, List<Path>> area : byArea.entrySet()) {
+      Dirs.deleteAllAndPrune(area.getValue(), root.resolve(area.getKey()));
+    }
   }
 
   @Override

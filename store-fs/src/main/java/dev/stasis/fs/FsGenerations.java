@@ -13,7 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.nio.file.NotLinkException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -72,6 +75,15 @@ final class FsGenerations implements GenerationLinks {
     Dirs.deleteAndPrune(directory(g.component()).resolve(Long.toString(g.number())), base);
   }
 
+  @Override
+  public void deleteAll(List<Generation> generations) throws IOException {
+    List<Path> links = new ArrayList<>();
+    for (Generation g : generations) {
+      links.add(directory(g.component()).resolve(Long.toString(g.number())));
+    }
+    Dirs.deleteAllAndPrune(links, base);
+  }
+
   private Path directory(ComponentRef ref) {
     return root.resolve(StoreLayout.components(StoreLayout.GENERATIONS, ref).path());
   }
@@ -79,7 +91,7 @@ final class FsGenerations implements GenerationLinks {
   /** A generation from a link, or null for anything else found there (Dysnomia lists all). */
   private static Generation read(ComponentRef ref, Path link) throws IOException {
     String name = link.getFileName().toString();
-    if (!name.matches("[1-9][0-9]{0,17}") || !Files.isSymbolicLink(link)) {
+    if (!isNumber(name)) {
       return null;
     }
     Path target;
@@ -87,6 +99,8 @@ final class FsGenerations implements GenerationLinks {
       target = Files.readSymbolicLink(link);
     } catch (NoSuchFileException e) {
       return null;  // removed while we listed
+    } catch (NotLinkException e) {
+      return null;
     }
     Path file = target.getFileName();
     try {
@@ -94,6 +108,21 @@ final class FsGenerations implements GenerationLinks {
     } catch (IllegalArgumentException | NullPointerException e) {
       return null;
     }
+  }
+
+  /** Whether {@code name} is a generation number: 1 to 18 digits, no leading zero. */
+  private static boolean isNumber(String name) {
+    int n = name.length();
+    if (n == 0 || n > 18 || name.charAt(0) == '0') {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = name.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static ComponentRef component(String container, String component) {
@@ -105,7 +134,7 @@ final class FsGenerations implements GenerationLinks {
   }
 
   private static Iterable<Path> children(Path dir) throws IOException {
-    java.util.List<Path> list = new java.util.ArrayList<>();
+    List<Path> list = new ArrayList<>();
     if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       return list;
     }

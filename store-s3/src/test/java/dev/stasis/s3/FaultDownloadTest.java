@@ -27,13 +27,9 @@ import dev.stasis.store.Store;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -43,33 +39,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * 404 for a key it lists: lost connections are retried or resumed; corrupted bytes are caught
  * by the engine's checksum (the SDK validates no response checksum by default), never accepted.
  */
-class FaultDownloadTest {
-  private static final int PART = S3Settings.MIN_PART;
+class FaultDownloadTest extends ThroughFaultProxy {
   private static final Key OBJECT = Key.of("snapshots", "c", "x", "n", "object");
   private static final ComponentRef COMP = new ComponentRef("pgc", "db");
 
-  private final List<String> log = Collections.synchronizedList(new ArrayList<>());
-  private FaultProxy proxy;
-  private S3Location location;
-  private S3Backend backend;
-
-  @BeforeEach
-  void open() throws IOException {
-    proxy = FaultProxy.start(S3MockServer.endpoint());
-    location = S3MockServer.freshLocation();
-    backend = backend(8);
-  }
-
-  @AfterEach
-  void close() throws IOException {
-    backend.close();
-    proxy.close();
-  }
-
-  private S3Backend backend(int attempts) {
-    return S3Backend.open(location, S3MockServer.settings().withEndpoint(proxy.endpoint()).withPartSize(PART)
-        .withMaxAttempts(attempts).withLog(log::add));
-  }
 
   private Predicate<Request> gets(Key key) {
     return FaultProxy.getObject().and(FaultProxy.keyEndsWith("/" + key.path()));

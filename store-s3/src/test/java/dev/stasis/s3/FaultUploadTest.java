@@ -24,13 +24,9 @@ import dev.stasis.store.Store;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,33 +36,10 @@ import org.junit.jupiter.api.Test;
  * and UploadPart, answering 400 "Value for x-amz-checksum-sha256 header is invalid."), never
  * stored.
  */
-class FaultUploadTest {
-  private static final int PART = S3Settings.MIN_PART;
+class FaultUploadTest extends ThroughFaultProxy {
   private static final Key SMALL = Key.of("snapshots", "c", "x", "n", "small");
   private static final Key LARGE = Key.of("snapshots", "c", "x", "n", "large");
 
-  private final List<String> log = Collections.synchronizedList(new ArrayList<>());
-  private FaultProxy proxy;
-  private S3Location location;
-  private S3Backend backend;
-
-  @BeforeEach
-  void open() throws IOException {
-    proxy = FaultProxy.start(S3MockServer.endpoint());
-    location = S3MockServer.freshLocation();
-    backend = backend(8);
-  }
-
-  @AfterEach
-  void close() throws IOException {
-    backend.close();
-    proxy.close();
-  }
-
-  private S3Backend backend(int attempts) {
-    return S3Backend.open(location, S3MockServer.settings().withEndpoint(proxy.endpoint()).withPartSize(PART)
-        .withMaxAttempts(attempts).withLog(log::add));
-  }
 
   private long retriesLogged(String operation) {
     synchronized (log) {

@@ -13,12 +13,9 @@ import dev.stasis.store.ObjectWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -31,35 +28,10 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * the settings' log; past the bound the operation fails naming its object and, for a writer,
  * publishes nothing.
  */
-class S3RetryTest {
-  private static final int PART = S3Settings.MIN_PART;
+class S3RetryTest extends ThroughFaultProxy {
   private static final Key SMALL = Key.of("snapshots", "c", "x", "n", "small");
   private static final Key LARGE = Key.of("snapshots", "c", "x", "n", "large");
 
-  private final List<String> log = Collections.synchronizedList(new ArrayList<>());
-  private FaultProxy proxy;
-  private S3Location location;
-  private S3Backend backend;
-
-  @BeforeEach
-  void open() throws IOException {
-    proxy = FaultProxy.start(S3MockServer.endpoint());
-    location = S3MockServer.freshLocation();
-    backend = backend(8);
-  }
-
-  @AfterEach
-  void close() throws IOException {
-    backend.close();
-    proxy.close();
-  }
-
-  /** A backend on this test's store through the proxy, trying each request {@code attempts} times. */
-  private S3Backend backend(int attempts) {
-    S3Settings settings = S3MockServer.settings().withEndpoint(proxy.endpoint()).withPartSize(PART)
-        .withMaxAttempts(attempts).withLog(log::add);
-    return S3Backend.open(location, settings);
-  }
 
   static byte[] random(int size) {
     byte[] data = new byte[size];
