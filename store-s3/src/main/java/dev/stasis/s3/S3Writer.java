@@ -2,6 +2,7 @@ package dev.stasis.s3;
 
 import dev.stasis.store.Key;
 import dev.stasis.store.ObjectWriter;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
@@ -14,6 +15,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
@@ -42,6 +45,7 @@ final class S3Writer implements ObjectWriter {
   private final String target;
   private final Key direct;
   private final Semaphore slots = new Semaphore(IN_FLIGHT);
+  private final BlockingQueue<byte[]> spare = new ArrayBlockingQueue<>(IN_FLIGHT + 1);
   private final List<Future<CompletedPart>> sent = new ArrayList<>();
   private final Map<Integer, Part> resumable = new HashMap<>();
   private final OutputStream output = new Output();
@@ -82,6 +86,16 @@ final class S3Writer implements ObjectWriter {
   static int partSize(int first, int n) {
     long size = (long) first << Math.min(10, (n - 1) / 1000);
     return (int) Math.min(Math.min(size, MAX_PART), Integer.MAX_VALUE - 8);
+  }
+
+  /**
+   * A part buffer of {@code size} bytes: one an uploaded part gave back, or a new one. Buffers go
+   * round between filling and uploading (RequestBody reads them in place; fromBytes would copy),
+   * so a long upload allocates no garbage per part and the heap stays small.
+   */
+  private byte[] spareBuffer(int size) {
+    byte[] b = spare.poll();
+    return b != null && b.length == size ? b : new byte[size];
   }
 
   /** Waits until every part sent so far is uploaded: a test's stand-in for a writer killed after them. */
@@ -142,11 +156,12 @@ final class S3Writer implements ObjectWriter {
     int number = ++partNumber;
     byte[] data = buffer;
     int length = filled;
-    buffer = new byte[partSize(number + 1)];
+    buffer = spareBuffer(partSize(number + 1));
     filled = 0;
     String sha = sha256(data, length);
     Part done = resumable.get(number);
     if (done != null && sha.equals(done.checksumSHA256()) && done.size() == length) {
+      spare.offer(data);
       sent.add(java.util.concurrent.CompletableFuture.completedFuture(
           CompletedPart.builder().partNumber(number).eTag(done.eTag()).checksumSHA256(sha).build()));
       return;
@@ -162,9 +177,11 @@ final class S3Writer implements ObjectWriter {
       try {
         String etag = backend.client().uploadPart(b -> b.bucket(backend.s3().bucket()).key(target).uploadId(upload)
             .partNumber(number).contentLength((long) length).checksumSHA256(sha),
-            RequestBody.fromBytes(length == data.length ? data : java.util.Arrays.copyOf(data, length))).eTag();
+            RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data, 0, length), length,
+                "application/octet-stream")).eTag();
         return CompletedPart.builder().partNumber(number).eTag(etag).checksumSHA256(sha).build();
       } finally {
+        spare.offer(data);
         slots.release();
       }
     }));
