@@ -12,7 +12,6 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -35,36 +34,20 @@ import org.openjdk.jmh.annotations.Warmup;
 public class IngestBench {
   private static final ComponentRef COMPONENT = new ComponentRef("bench", "ingest");
 
-  /** The input; see {@link Inputs}. */
-  @Param({"sql", "mixed", "random"})
-  public String input;
-
-  /** See {@link Codec}. */
-  @Param({"none", "zstd", "zstd-1", "xz"})
-  public String compression;
-
-  /** Input size in MiB. */
-  @Param("64")
-  public int size;
-
-  private byte[] data;
-  private Codec codec;
   private TempStore store;
   private long invocations;
 
   @Setup(Level.Trial)
   public void setUp() throws IOException {
-    data = Inputs.generate(input, size << 20);
-    codec = Codec.parse(compression);
     store = TempStore.create();
   }
 
   @Benchmark
-  public IngestResult ingest(Megabytes megabytes) throws IOException {
+  public IngestResult ingest(IngestInput in, Megabytes megabytes) throws IOException {
     // New first bytes each time: a new snapshot id, so deduplication never skips the write.
-    ByteBuffer.wrap(data).putLong(0, ++invocations);
-    IngestResult result = store.ingest(COMPONENT, data, codec);
-    megabytes.add(data.length);
+    ByteBuffer.wrap(in.data).putLong(0, ++invocations);
+    IngestResult result = store.ingest(COMPONENT, in.data, in.codec);
+    megabytes.add(in.data.length);
     return result;
   }
 

@@ -12,7 +12,6 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -36,37 +35,21 @@ import org.openjdk.jmh.annotations.Warmup;
 public class ReingestBench {
   private static final ComponentRef COMPONENT = new ComponentRef("bench", "reingest");
 
-  /** The input; see {@link Inputs}. */
-  @Param({"sql", "mixed", "random"})
-  public String input;
-
-  /** See {@link Codec}. */
-  @Param({"none", "zstd", "zstd-1", "xz"})
-  public String compression;
-
-  /** Input size in MiB. */
-  @Param("64")
-  public int size;
-
-  private byte[] data;
-  private Codec codec;
   private TempStore store;
 
   @Setup(Level.Trial)
-  public void setUp() throws IOException {
-    data = Inputs.generate(input, size << 20);
-    codec = Codec.parse(compression);
+  public void setUp(IngestInput in) throws IOException {
     store = TempStore.create();
-    store.ingest(COMPONENT, data, codec);
+    store.ingest(COMPONENT, in.data, in.codec);
   }
 
   @Benchmark
-  public IngestResult reingest(Megabytes megabytes) throws IOException {
-    IngestResult result = store.ingest(COMPONENT, data, codec);
+  public IngestResult reingest(IngestInput in, Megabytes megabytes) throws IOException {
+    IngestResult result = store.ingest(COMPONENT, in.data, in.codec);
     if (!result.deduplicated() || result.newGeneration()) {
       throw new StoreException("re-ingest of %s stored something: %s", COMPONENT, result);
     }
-    megabytes.add(data.length);
+    megabytes.add(in.data.length);
     return result;
   }
 
