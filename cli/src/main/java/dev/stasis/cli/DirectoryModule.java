@@ -70,18 +70,7 @@ final class DirectoryModule implements Module {
   public Restore restore(Target t, InputStream dump) throws IOException {
     Path state = state(t);
     Files.createDirectories(state.getParent());
-    DirectorySwap.Prepared prepared = new DirectorySwap(swapLocks).prepare(state, into -> TarUnpacker.unpack(dump, into));
-    return new Restore() {
-      @Override
-      public void commit() throws IOException {
-        prepared.commit();
-      }
-
-      @Override
-      public void close() throws IOException {
-        prepared.close();
-      }
-    };
+    return new DirectorySwap(swapLocks).prepare(state, into -> TarUnpacker.unpack(dump, into));
   }
 
   @Override

@@ -75,8 +75,8 @@ final class DirectorySwap {
     }
   }
 
-  /** New content built beside a directory, not yet swapped in. */
-  static final class Prepared implements AutoCloseable {
+  /** New content built beside a directory, not yet swapped in: a module's restore as it stands. */
+  static final class Prepared implements Module.Restore {
     private final Path target;
     private final Path fresh;
     private final Held held;
@@ -89,7 +89,8 @@ final class DirectorySwap {
     }
 
     /** Swaps the new content in with two renames, then deletes the old. */
-    void commit() throws IOException {
+    @Override
+    public void commit() throws IOException {
       done = true;
       Path old = sibling(target, "old");
       boolean hadOld = Files.exists(target, LinkOption.NOFOLLOW_LINKS);

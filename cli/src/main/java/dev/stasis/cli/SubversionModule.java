@@ -87,22 +87,11 @@ final class SubversionModule implements Module {
   public Restore restore(Target t, InputStream dump) throws IOException {
     Path repo = repository(t);
     Files.createDirectories(repo.getParent());
-    DirectorySwap.Prepared prepared = new DirectorySwap(swapLocks).prepare(repo, fresh -> {
+    return new DirectorySwap(swapLocks).prepare(repo, fresh -> {
       create(t, fresh);
       load(t, fresh, dump);
       shareWithGroup(t, fresh);
     });
-    return new Restore() {
-      @Override
-      public void commit() throws IOException {
-        prepared.commit();
-      }
-
-      @Override
-      public void close() throws IOException {
-        prepared.close();
-      }
-    };
   }
 
   @Override
