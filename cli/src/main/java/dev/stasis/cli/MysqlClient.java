@@ -10,10 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.commons.codec.DecoderException;
 import org.apache.commons.codec.binary.Hex;
 
@@ -236,11 +234,7 @@ final class MysqlClient implements AutoCloseable {
   @Override
   public void close() throws IOException {
     if (optionDir != null) {
-      try (Stream<Path> files = Files.walk(optionDir)) {
-        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
+      DirectorySwap.deleteTree(optionDir);
       optionDir = null;
     }
   }

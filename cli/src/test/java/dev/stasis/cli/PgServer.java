@@ -85,11 +85,7 @@ final class PgServer implements BeforeAllCallback, AfterAllCallback, BeforeEachC
         stop();
       }
     } finally {
-      try (Stream<Path> walk = Files.walk(dir)) {
-        for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
+      DirectorySwap.deleteTree(dir);
     }
   }
 
