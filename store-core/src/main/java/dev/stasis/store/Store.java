@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -323,17 +322,6 @@ public final class Store implements Closeable {
     } catch (NotFoundException e) {
       return Optional.empty();  // deleted between stat and open
     }
-  }
-
-  /** Copies with a reused buffer; returns the byte count. */
-  static long copy(InputStream in, OutputStream out) throws IOException {
-    byte[] buffer = new byte[1 << 16];
-    long total = 0;
-    for (int n; (n = in.read(buffer)) >= 0; ) {
-      out.write(buffer, 0, n);
-      total += n;
-    }
-    return total;
   }
 
   @Override
