@@ -74,6 +74,15 @@ final class ChildProcess implements AutoCloseable {
     return process.getInputStream();
   }
 
+  /**
+   * Copies a dumper's stdout to its end into {@code out}, then requires a zero exit: a dump
+   * whose dumper failed must never be committed, however complete it looks.
+   */
+  void dumpTo(OutputStream out) throws IOException {
+    Streams.copy(stdout(), out);
+    requireSuccess();
+  }
+
   OutputStream stdin() {
     return process.getOutputStream();
   }

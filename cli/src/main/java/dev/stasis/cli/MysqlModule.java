@@ -103,8 +103,7 @@ final class MysqlModule implements Module {
       List<String> options = List.of("--single-transaction", "--routines", "--events", "--triggers",
           "--skip-dump-date", "--no-tablespaces", db);
       try (ChildProcess p = sql.tool().dumper(sql.dumpCommand(options), "mariadb-dump of " + db)) {
-        Streams.copy(p.stdout(), out);
-        p.requireSuccess();
+        p.dumpTo(out);
       }
     }
   }

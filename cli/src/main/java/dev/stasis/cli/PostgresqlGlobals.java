@@ -47,8 +47,7 @@ final class PostgresqlGlobals implements Module {
         "--restrict-key=" + key.substring(0, 40), "-l", "postgres"));
     command.addAll(psql.server());
     try (ChildProcess p = psql.tool().dumper(command, "pg_dumpall --globals-only")) {
-      Streams.copy(p.stdout(), out);
-      p.requireSuccess();
+      p.dumpTo(out);
     }
   }
 

@@ -68,8 +68,7 @@ final class PostgresqlModule implements Module {
     List<String> command = new ArrayList<>(List.of("pg_dump", "--no-password", "--restrict-key=" + key.substring(0, 40)));
     command.addAll(psql.connection(t.stateName()));
     try (ChildProcess p = psql.tool().dumper(command, "pg_dump of " + t.stateName())) {
-      Streams.copy(p.stdout(), out);
-      p.requireSuccess();
+      p.dumpTo(out);
     }
   }
 

@@ -101,8 +101,7 @@ final class SnapshotCommand implements Callable<Integer> {
         try (ChildProcess p = ChildProcess.dumper(List.of("/bin/sh", "-c", command), null, ctx.cwd(), ctx.err(),
             "command '" + command + "'")) {
           result = ingest(s, ref, command, out -> {
-            Streams.copy(p.stdout(), out);
-            p.requireSuccess();
+            p.dumpTo(out);
           });
         }
       }

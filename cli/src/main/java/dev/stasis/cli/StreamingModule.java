@@ -68,8 +68,7 @@ final class StreamingModule implements Module {
   public void dump(Target t, OutputStream out) throws IOException {
     try (ChildProcess p = ChildProcess.dumper(command("snapshot", t), environment(t), t.ctx().cwd(), t.ctx().err(),
         describe("snapshot"))) {
-      Streams.copy(p.stdout(), out);
-      p.requireSuccess();
+      p.dumpTo(out);
     }
   }
 

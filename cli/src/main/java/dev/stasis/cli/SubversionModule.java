@@ -72,8 +72,7 @@ final class SubversionModule implements Module {
     }
     try (ChildProcess p = tool(t).dumper(List.of("svnadmin", "dump", "--quiet", repo.toString()),
         "svnadmin dump of " + repo)) {
-      Streams.copy(p.stdout(), out);
-      p.requireSuccess();
+      p.dumpTo(out);
     }
   }
 
