@@ -2,8 +2,9 @@ package dev.stasis.bench;
 
 import dev.stasis.fs.FsBackend;
 import dev.stasis.fs.FsLocks;
+import dev.stasis.modules.Deployment;
+import dev.stasis.modules.spi.Host;
 import dev.stasis.store.ComponentRef;
-import dev.stasis.store.Ingest;
 import dev.stasis.store.IngestResult;
 import dev.stasis.store.Store;
 import java.io.ByteArrayInputStream;
@@ -19,15 +20,19 @@ import java.util.stream.Stream;
 
 /**
  * A store on the filesystem backend in a new directory under {@code java.io.tmpdir}, opened as
- * the cli opens one, and deleted on close.
+ * the cli opens one, and deleted on close. Ingests go through {@link Deployment#ingest}, the
+ * method {@code stasis snapshot --stdin} and every dumper's output go through.
  */
 final class TempStore implements Closeable {
   private final Path root;
   private final Store store;
+  private final Deployment deployment;
 
   private TempStore(Path root, Store store) {
     this.root = root;
     this.store = store;
+    Host host = new Host(System.out, System.err, Map.of(), root, root, "stasis-bench", false);
+    this.deployment = new Deployment(host, store);
   }
 
   static TempStore create() throws IOException {
@@ -43,13 +48,10 @@ final class TempStore implements Closeable {
     return store;
   }
 
-  /** Ingests {@code data} as the cli ingests a dumper's output: copied from a stream. */
+  /** Ingests {@code data} as {@code stasis snapshot --stdin} ingests its input: read from a stream. */
   IngestResult ingest(ComponentRef component, byte[] data, Codec codec) throws IOException {
-    try (Ingest ingest = store.ingest(component, "dump.sql", codec.compression(), codec.level(),
-        "stasis-bench", Map.of())) {
-      ingest.transferFrom(new ByteArrayInputStream(data));
-      return ingest.commit();
-    }
+    return deployment.ingest(component, "dump.sql", codec.compression(), codec.level(), "stdin",
+        sink -> sink.transferFrom(new ByteArrayInputStream(data)), bytes -> { });
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.stasis.cli;
 
+import dev.stasis.modules.DysnomiaNames;
+import dev.stasis.modules.spi.UsageException;
 import dev.stasis.store.ComponentRef;
 import dev.stasis.store.Scope;
 import picocli.CommandLine.Option;

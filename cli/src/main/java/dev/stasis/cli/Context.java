@@ -1,5 +1,6 @@
 package dev.stasis.cli;
 
+import dev.stasis.modules.spi.Host;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -25,6 +26,16 @@ record Context(InputStream in, PrintStream out, PrintStream err, Map<String, Str
     Map<String, String> copy = new java.util.HashMap<>(env);
     copy.put(key, value);
     return new Context(in, out, err, Map.copyOf(copy), cwd, stderrIsTerminal);
+  }
+
+  /**
+   * What a module may touch of this process: its streams, environment and working directory,
+   * and the store's local directory.
+   *
+   * @param program the command's name, the prefix of every message
+   */
+  Host host(Path stateDir, String program, boolean verbose) {
+    return new Host(out, err, env, cwd, stateDir, program, verbose);
   }
 
   /** A path argument, relative to the working directory. */

@@ -1,17 +1,25 @@
 package dev.stasis.cli;
 
+import dev.stasis.modules.Deployed;
+import dev.stasis.modules.Deployment;
+import dev.stasis.modules.DysnomiaNames;
+import dev.stasis.modules.Modules;
+import dev.stasis.modules.Shell;
+import dev.stasis.modules.spi.Host;
+import dev.stasis.modules.spi.Module;
+import dev.stasis.modules.spi.Target;
+import dev.stasis.modules.spi.UsageException;
 import dev.stasis.store.Compression;
 import dev.stasis.store.SnapshotRef;
 import dev.stasis.store.Store;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code dysnomia}: Dysnomia's deployment tool with its options, over stasis's modules and store.
@@ -93,8 +101,7 @@ public final class DysnomiaCommand implements Callable<Integer> {
     if (store.isS3(ctx)) {
       throw new UsageException("dysnomia deploys into a local store; push it to S3 with stasis mirror");
     }
-    Context c = store.context(ctx);
-    Path root = store.root(c);
+    Host c = store.host(ctx, "dysnomia");
     Deployed d;
     if (environment) {
       if (type == null) {
@@ -102,9 +109,9 @@ public final class DysnomiaCommand implements Callable<Integer> {
       }
       String name = DysnomiaNames.nameOf(container != null ? container : type, c.env());
       d = Deployed.of(c, type, name, new LinkedHashMap<>(c.env()), container != null ? container : type,
-          component, root);
+          component);
     } else {
-      d = Deployed.resolve(c, container, component, root);
+      d = Deployed.resolve(c, container, component);
     }
     Target t = d.target();
     if (d.module() instanceof Modules.External external) {
@@ -118,10 +125,10 @@ public final class DysnomiaCommand implements Callable<Integer> {
     if (operation.equals("shell")) {
       return Shell.open(c, module, t, command);
     }
-    try (Store s = store.open(c)) {
+    try (Store s = store.open(ctx)) {
       Optional<SnapshotRef> which = generation == null ? Optional.empty()
           : Optional.of(s.generation(t.ref(), generation).snapshotRef());
-      new Deployment(c, s, root).run(operation, module, t, which, d.compression(null, Compression.ZSTD));
+      new Deployment(c, s).run(operation, module, t, which, d.compression(null, Compression.ZSTD));
     }
     return ExitCodes.OK;
   }

@@ -1,5 +1,7 @@
 package dev.stasis.cli;
 
+import dev.stasis.modules.SnapshotImport;
+import dev.stasis.modules.spi.UsageException;
 import dev.stasis.store.CheckReport;
 import dev.stasis.store.ComponentRef;
 import dev.stasis.store.Generation;
@@ -11,12 +13,12 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * {@code dysnomia-snapshots}: Dysnomia's snapshot-store tool with its options and output lines,

@@ -1,5 +1,6 @@
 package dev.stasis.cli;
 
+import dev.stasis.modules.spi.UsageException;
 import dev.stasis.store.IntegrityException;
 import dev.stasis.store.LockedException;
 import dev.stasis.store.NotFoundException;

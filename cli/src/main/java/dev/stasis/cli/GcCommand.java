@@ -1,8 +1,9 @@
 package dev.stasis.cli;
 
-import dev.stasis.s3.S3Backend;
+import dev.stasis.modules.spi.UsageException;
 import dev.stasis.store.GcPlan;
 import dev.stasis.store.Store;
+import dev.stasis.store.SupportsCleanup;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -57,8 +58,8 @@ final class GcCommand implements Callable<Integer> {
     GcPlan plan;
     try (Store s = store.open(ctx)) {
       plan = s.gc(names.scope(ctx), keep, dryRun, a -> ctx.err().println(GcCommand.dysnomiaLine(a)));
-      if (!dryRun && s.backend() instanceof S3Backend s3) {
-        int n = s3.cleanup(abandonedAfter);
+      if (!dryRun && s.backend() instanceof SupportsCleanup leftovers) {
+        int n = leftovers.cleanup(abandonedAfter);
         ctx.err().println("stasis: aborted " + n + " abandoned upload(s) and staging object(s) older than "
             + describe(abandonedAfter));
       }

@@ -1,5 +1,6 @@
 package dev.stasis.cli;
 
+import dev.stasis.modules.SnapshotImport;
 import dev.stasis.store.ComponentRef;
 import dev.stasis.store.IngestResult;
 import dev.stasis.store.Store;

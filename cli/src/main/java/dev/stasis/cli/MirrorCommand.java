@@ -1,5 +1,6 @@
 package dev.stasis.cli;
 
+import dev.stasis.modules.spi.UsageException;
 import dev.stasis.s3.S3Location;
 import dev.stasis.store.ComponentRef;
 import dev.stasis.store.Mirror;

@@ -1,13 +1,14 @@
 package dev.stasis.cli;
 
-import java.io.FilterOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.function.LongConsumer;
 
-/** Counts the bytes passing through and, when enabled, redraws one progress line on stderr. */
-final class Progress extends FilterOutputStream {
+/**
+ * One progress line on stderr, redrawn in place at most twice a second: bytes read and the
+ * rate. Fed the ingest's own count of logical bytes ({@code Ingest.onProgress}).
+ */
+final class Progress implements LongConsumer {
   private static final long INTERVAL = 500_000_000L;
 
   private final PrintStream err;
@@ -16,26 +17,15 @@ final class Progress extends FilterOutputStream {
   private long next = start + INTERVAL;
   private long bytes;
 
-  Progress(OutputStream out, PrintStream err, boolean enabled) {
-    super(out);
+  Progress(PrintStream err, boolean enabled) {
     this.err = err;
     this.enabled = enabled;
   }
 
+  /** The bytes read so far. */
   @Override
-  public void write(int b) throws IOException {
-    out.write(b);
-    count(1);
-  }
-
-  @Override
-  public void write(byte[] b, int off, int len) throws IOException {
-    out.write(b, off, len);
-    count(len);
-  }
-
-  private void count(int n) {
-    bytes += n;
+  public void accept(long total) {
+    bytes = total;
     if (enabled) {
       long now = System.nanoTime();
       if (now >= next) {

@@ -1,5 +1,13 @@
 package dev.stasis.cli;
 
+import dev.stasis.modules.Deployed;
+import dev.stasis.modules.Deployment;
+import dev.stasis.modules.DysnomiaNames;
+import dev.stasis.modules.Modules;
+import dev.stasis.modules.spi.Host;
+import dev.stasis.modules.spi.Module;
+import dev.stasis.modules.spi.Target;
+import dev.stasis.modules.spi.UsageException;
 import dev.stasis.store.ComponentRef;
 import dev.stasis.store.NotFoundException;
 import dev.stasis.store.SnapshotRef;
@@ -56,7 +64,7 @@ final class RestoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path root = store.root(ctx);
+    Host host = store.host(ctx, "stasis");
     Module module;
     Target target;
     if (dir != null) {
@@ -64,11 +72,11 @@ final class RestoreCommand implements Callable<Integer> {
         throw new UsageException("--as goes with -C and -c; to restore a directory elsewhere, name that directory");
       }
       Path path = ctx.path(dir);
-      ComponentRef ref = names.ref(ctx, DirectoryModule.TYPE, DysnomiaNames.nameOf(path.toString(), ctx.env()));
-      module = new DirectoryModule(Optional.of(path), root.resolve(".stasis").resolve("restore"));
-      target = new Target(ref, path, Map.of(), ctx);
+      ComponentRef ref = names.ref(ctx, "directory", DysnomiaNames.nameOf(path.toString(), ctx.env()));
+      module = Modules.directory(path, host);
+      target = new Target(ref, path, Map.of(), host);
     } else if (names.container != null) {
-      Deployed d = Deployed.resolve(store.context(ctx), names.container, names.component, root);
+      Deployed d = Deployed.resolve(host, names.container, names.component);
       module = d.driven("stasis restore");
       target = as == null ? d.target() : d.target().as(as);
     } else {
@@ -79,7 +87,7 @@ final class RestoreCommand implements Callable<Integer> {
       if (snapshot.isEmpty()) {
         throw new NotFoundException("%s has no generation to restore (see stasis list)", target.ref());
       }
-      new Deployment(ctx, s, root).restore(module, target, snapshot);
+      new Deployment(host, s).restore(module, target, snapshot);
     }
     return ExitCodes.OK;
   }

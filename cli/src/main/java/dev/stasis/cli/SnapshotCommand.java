@@ -1,22 +1,29 @@
 package dev.stasis.cli;
 
+import dev.stasis.modules.Deployed;
+import dev.stasis.modules.Deployment;
+import dev.stasis.modules.DysnomiaNames;
+import dev.stasis.modules.Modules;
+import dev.stasis.modules.process.ChildProcess;
+import dev.stasis.modules.spi.Host;
+import dev.stasis.modules.spi.Target;
+import dev.stasis.modules.spi.UsageException;
 import dev.stasis.store.ComponentRef;
 import dev.stasis.store.Compression;
-import dev.stasis.store.Ingest;
 import dev.stasis.store.IngestResult;
 import dev.stasis.store.Store;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code stasis snapshot}: one new snapshot from a directory, stdin or a command's output. */
+/** {@code stasis snapshot}: one new snapshot from a directory, stdin, a command's output or a module. */
 @Command(name = "snapshot", mixinStandardHelpOptions = true,
     description = {"Takes a snapshot and makes it the newest generation, unless the newest already holds"
         + " the same state. Prints container/component/id; id is the SHA-256 of the logical dump.",
@@ -34,16 +41,26 @@ final class SnapshotCommand implements Callable<Integer> {
   @Mixin
   ComponentOptions names;
 
-  @Parameters(arity = "0..1", paramLabel = "DIR",
-      description = "A directory to snapshot as a deterministic tar (container 'directory', component its name).")
-  String dir;
+  /** Where the dump comes from: at most one; none means the container's module (-C and -c). */
+  @ArgGroup(exclusive = true, multiplicity = "0..1")
+  Source source = new Source();
 
-  @Option(names = "--stdin", description = "Snapshot what arrives on stdin.")
-  boolean stdin;
+  static final class Source {
+    @Parameters(arity = "1", paramLabel = "DIR",
+        description = "A directory to snapshot as a deterministic tar (container 'directory', component its name).")
+    String dir;
 
-  @Option(names = "--from-command", paramLabel = "CMD",
-      description = "Snapshot the stdout of CMD (run by /bin/sh -c); stored only if it exits 0.")
-  String command;
+    @Option(names = "--stdin", description = "Snapshot what arrives on stdin.")
+    boolean stdin;
+
+    @Option(names = "--from-command", paramLabel = "CMD",
+        description = "Snapshot the stdout of CMD (run by /bin/sh -c); stored only if it exits 0.")
+    String command;
+
+    @Option(names = "--globals", description = "With -C (a postgresql-database container) alone: snapshot the"
+        + " server's roles and their settings (pg_dumpall --globals-only) as the component @globals.")
+    boolean globals;
+  }
 
   @Option(names = "--name", paramLabel = "FILE", defaultValue = "dump",
       description = "File name of a --stdin or --from-command dump, before compression. Default: ${DEFAULT-VALUE}.")
@@ -60,75 +77,51 @@ final class SnapshotCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the result as JSON.")
   boolean json;
 
-  @Option(names = "--globals", description = "With -C (a postgresql-database container) alone: snapshot the"
-      + " server's roles and their settings (pg_dumpall --globals-only) as the component @globals.")
-  boolean globals;
-
   SnapshotCommand(Context ctx) {
     this.ctx = ctx;
   }
 
   @Override
   public Integer call() throws Exception {
-    int sources = (dir != null ? 1 : 0) + (stdin ? 1 : 0) + (command != null ? 1 : 0);
-    if (sources > 1 || sources == 0 && names.container == null) {
-      throw new UsageException("give exactly one of DIR, --stdin, --from-command, or a container file with -C and -c");
+    if (source.dir == null && !source.stdin && source.command == null && names.container == null) {
+      throw new UsageException("give one of DIR, --stdin, --from-command, or a container file with -C and -c");
     }
-    if (globals && (sources > 0 || names.container == null || names.component != null)) {
-      throw new UsageException("--globals goes with -C alone: the component is the server's %s",
-          PostgresqlGlobals.COMPONENT);
+    if (source.globals && names.component != null) {
+      throw new UsageException("--globals goes with -C alone: the component is the server's roles");
     }
-    boolean showProgress = progress || ctx.stderrIsTerminal();
-    Path root = store.root(ctx);
+    Host host = store.host(ctx, "stasis");
+    Progress shown = new Progress(ctx.err(), progress || ctx.stderrIsTerminal());
     IngestResult result;
     try (Store s = store.open(ctx)) {
-      Deployment deployment = new Deployment(ctx, s, root);
-      if (dir != null) {
-        Path path = ctx.path(dir);
-        ComponentRef ref = names.ref(ctx, DirectoryModule.TYPE, DysnomiaNames.nameOf(path.toString(), ctx.env()));
-        Module module = new DirectoryModule(Optional.of(path), root.resolve(".stasis").resolve("restore"));
-        result = deployment.snapshot(module, new Target(ref, path, Map.of(), ctx), compression(), showProgress);
-      } else if (sources == 0) {
-        Context c = store.context(ctx);
-        Deployed d = globals ? PostgresqlGlobals.deployed(c, names.container)
-            : Deployed.resolve(c, names.container, names.component, root);
-        result = deployment.snapshot(d.driven("stasis snapshot"), d.target(),
-            d.compression(compression, Compression.ZSTD), showProgress);
-      } else if (stdin) {
-        result = ingest(s, names.ref(ctx, null, null), "stdin", out -> Streams.copy(ctx.in(), out));
-      } else {
+      Deployment deployment = new Deployment(host, s);
+      if (source.dir != null) {
+        Path path = ctx.path(source.dir);
+        ComponentRef ref = names.ref(ctx, "directory", DysnomiaNames.nameOf(path.toString(), ctx.env()));
+        result = deployment.snapshot(Modules.directory(path, host), new Target(ref, path, Map.of(), host),
+            compression(), shown);
+      } else if (source.stdin) {
+        result = deployment.ingest(names.ref(ctx, null, null), name, compression(), "stdin",
+            sink -> sink.transferFrom(ctx.in()), shown);
+      } else if (source.command != null) {
         ComponentRef ref = names.ref(ctx, null, null);
-        try (ChildProcess p = ChildProcess.dumper(List.of("/bin/sh", "-c", command), null, ctx.cwd(), ctx.err(),
-            "command '" + command + "'")) {
-          result = ingest(s, ref, command, out -> {
-            p.dumpTo(out);
-          });
+        try (ChildProcess p = ChildProcess.dumper(List.of("/bin/sh", "-c", source.command), null, ctx.cwd(),
+            ctx.err(), "command '" + source.command + "'")) {
+          result = deployment.ingest(ref, name, compression(), "command", p::dumpTo, shown);
         }
+      } else {
+        Deployed d = source.globals ? Deployed.serverGlobals(host, names.container)
+            : Deployed.resolve(host, names.container, names.component);
+        result = deployment.snapshot(d.driven("stasis snapshot"), d.target(),
+            d.compression(compression, Compression.ZSTD), shown);
       }
     }
+    shown.finish();
     report(result);
     return ExitCodes.OK;
   }
 
   private Compression compression() {
     return compression == null ? Compression.ZSTD : Compression.parse(compression);
-  }
-
-  private interface Writer {
-    void write(java.io.OutputStream out) throws Exception;
-  }
-
-  private IngestResult ingest(Store s, ComponentRef ref, String source, Writer writer) throws Exception {
-    try (Ingest ingest = s.ingest(ref, name, compression(), source, Map.of())) {
-      if (store.verbose) {
-        ctx.err().println("stasis: staging " + ingest.describeStaging());
-      }
-      Progress progress = new Progress(ingest.output(), ctx.err(), this.progress || ctx.stderrIsTerminal());
-      writer.write(progress);
-      progress.flush();
-      progress.finish();
-      return ingest.commit();
-    }
   }
 
   private void report(IngestResult r) {

@@ -1,5 +1,6 @@
 package dev.stasis.cli;
 
+import dev.stasis.modules.spi.UsageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;

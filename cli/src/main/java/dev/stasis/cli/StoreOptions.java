@@ -2,6 +2,8 @@ package dev.stasis.cli;
 
 import dev.stasis.fs.FsBackend;
 import dev.stasis.fs.FsLocks;
+import dev.stasis.modules.DysnomiaNames;
+import dev.stasis.modules.spi.Host;
 import dev.stasis.s3.S3Backend;
 import dev.stasis.s3.S3Location;
 import dev.stasis.s3.S3Settings;
@@ -79,12 +81,9 @@ final class StoreOptions {
     return s3.prefix().isEmpty() ? dir : dir.resolve(s3.prefix());
   }
 
-  /**
-   * {@code ctx} with {@code DYSNOMIA_STATEDIR} naming this store's local directory when
-   * {@code --store} was given: modules find it there (Dysnomia modules, the store's secret).
-   */
-  Context context(Context ctx) {
-    return store == null ? ctx : ctx.withEnv("DYSNOMIA_STATEDIR", root(ctx).toString());
+  /** What modules may touch, with this store's local directory, for the command {@code program}. */
+  Host host(Context ctx, String program) {
+    return ctx.host(root(ctx), program, verbose);
   }
 
   /** Opens the store, sweeping staging files of killed writers. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stasis.fs.FsLocks;
+import dev.stasis.modules.Trees;
 import dev.stasis.store.LockMode;
 import dev.stasis.store.StoreLocks;
 import java.io.IOException;

@@ -3,6 +3,8 @@ package dev.stasis.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.stasis.modules.Trees;
+import dev.stasis.modules.files.DurableFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -115,7 +117,7 @@ class GcCommandTest {
   @Test
   void leftoversOfACrashAreCollected() throws IOException {
     // a checksum whose snapshot directory is gone, as a crash between the two can leave
-    DirectorySwap.deleteTree(store.resolve("snapshots/directory/www/" + ids.get(0)));
+    DurableFiles.deleteTree(store.resolve("snapshots/directory/www/" + ids.get(0)));
     CliRun r = CliRun.stasis(store, "gc", "--keep", "2");
     assertEquals(0, r.code(), r.toString());
     assertTrue(r.stderr().contains("Removing leftover checksum: directory/www/" + ids.get(0)), r.stderr());

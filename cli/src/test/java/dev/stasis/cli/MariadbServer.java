@@ -2,6 +2,8 @@ package dev.stasis.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.stasis.modules.files.DurableFiles;
+import dev.stasis.modules.process.ClientTool;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,7 +45,7 @@ final class MariadbServer implements BeforeAllCallback, AfterAllCallback, Before
   /** Only keeps a hung process from stalling the build; nothing waits for it to pass. */
   static final long GUARD_SECONDS = 300;
   private static final List<String> SYSTEM = List.of("information_schema", "mysql", "performance_schema", "sys");
-  private static final boolean ROOT = DysnomiaNames.isRoot();
+  private static final boolean ROOT = ClientTool.isRoot();
 
   private Path dir;
   private Process server;
@@ -75,7 +77,7 @@ final class MariadbServer implements BeforeAllCallback, AfterAllCallback, Before
     try {
       stop();
     } finally {
-      DirectorySwap.deleteTree(dir);
+      DurableFiles.deleteTree(dir);
     }
   }
 

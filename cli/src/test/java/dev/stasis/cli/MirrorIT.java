@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stasis.cli.Launchers.Result;
+import dev.stasis.modules.Trees;
 import dev.stasis.s3.S3MockServer;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.stasis.modules.Trees;
 import dev.stasis.s3.S3MockServer;
 import dev.stasis.s3.S3Probe;
 import dev.stasis.s3.S3Settings;

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.stasis.modules.mysql.MysqlModule;
+import dev.stasis.modules.spi.Host;
+import dev.stasis.modules.spi.Target;
 import dev.stasis.store.ComponentRef;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -147,7 +150,7 @@ class MysqlDumpFailureTest {
     Target target = new Target(new ComponentRef("mdb", "shop"), host.components.resolve("mdb/shop"),
         Map.of("mysqlUsername", "app", "mysqlPassword", MariadbServer.PASSWORD,
             "mysqlSocket", mariadb.socket().toString()),
-        new Context(null, System.out, System.err, Map.of("PATH", System.getenv("PATH")), tmp, false));
+        new Host(System.out, System.err, Map.of("PATH", System.getenv("PATH")), tmp, host.store, "stasis", false));
     List<String> shell = new MysqlModule().shellCommand(target).orElseThrow();
     assertFalse(String.join(" ", shell).contains(MariadbServer.SECRET), shell.toString());
     Path optionDir = Path.of(shell.get(4));

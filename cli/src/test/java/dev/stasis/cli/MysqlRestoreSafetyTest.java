@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.stasis.modules.Trees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.apache.commons.codec.digest.DigestUtils;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -120,7 +120,7 @@ class MysqlRestoreSafetyTest {
     Path xz = tmp.resolve("dump.sql.xz");
     MariadbServer.run(List.of("bash", "-o", "pipefail", "-c", "mariadb-dump --no-defaults --socket='"
         + mariadb.socket() + "' --user=root --single-transaction --quick shop | head -n-1 | xz > '" + xz + "'"), "");
-    String name = DigestUtils.sha256Hex(Files.readAllBytes(xz));
+    String name = Trees.sha256(Files.readAllBytes(xz));
     Path dir = Files.createDirectories(tmp.resolve("dysnomia").resolve(name));
     Files.move(xz, dir.resolve("dump.sql.xz"));
     CliRun imported = host.snapshots("--import", "-C", "mdb", "-c", "shop", dir.toString());

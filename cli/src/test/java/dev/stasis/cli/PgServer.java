@@ -2,6 +2,8 @@ package dev.stasis.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.stasis.modules.files.DurableFiles;
+import dev.stasis.modules.process.ClientTool;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,7 +47,7 @@ final class PgServer implements BeforeAllCallback, AfterAllCallback, BeforeEachC
   /** Only keeps a hung process from stalling the build; nothing waits for it to pass. */
   static final long GUARD_SECONDS = 300;
 
-  private static final boolean ROOT = DysnomiaNames.isRoot();
+  private static final boolean ROOT = ClientTool.isRoot();
   private Path bin;
   private Path dir;
   private boolean running;
@@ -85,7 +87,7 @@ final class PgServer implements BeforeAllCallback, AfterAllCallback, BeforeEachC
         stop();
       }
     } finally {
-      DirectorySwap.deleteTree(dir);
+      DurableFiles.deleteTree(dir);
     }
   }
 

@@ -96,7 +96,7 @@ class PostgresGlobalsTest {
     host.host.directoryContainer("files");
     CliRun files = host.host.stasis("snapshot", "-C", "files", "--globals");
     assertEquals(2, files.code(), files.toString());
-    assertTrue(files.stderr().contains("not postgresql-database"), files.stderr());
+    assertTrue(files.stderr().contains("only postgresql-database containers"), files.stderr());
 
     // no database is named @globals, nor may stasis restore the roles over a live server's
     String path = globals().line();

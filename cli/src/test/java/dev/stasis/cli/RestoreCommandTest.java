@@ -3,6 +3,9 @@ package dev.stasis.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.stasis.modules.Trees;
+import dev.stasis.modules.files.DirectorySwap;
+import dev.stasis.modules.files.DurableFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -101,7 +104,7 @@ class RestoreCommandTest {
   void restoresAnXzSnapshot() throws IOException {
     SortedMap<String, String> snapshotted = Trees.describe(www);
     assertEquals(0, CliRun.stasis(store, "snapshot", "--compression", "xz", www.toString()).code());
-    DirectorySwap.deleteTree(www);
+    DurableFiles.deleteTree(www);
     CliRun r = CliRun.stasis(store, "restore", www.toString());
     assertEquals(0, r.code(), r.toString());
     assertEquals(snapshotted, Trees.describe(www));

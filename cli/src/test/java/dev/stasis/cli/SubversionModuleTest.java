@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.stasis.modules.files.DurableFiles;
+import dev.stasis.store.Compression;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.apache.commons.compress.compressors.xz.XZCompressorOutputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -160,13 +161,13 @@ class SubversionModuleTest {
     // Dysnomia's subversion-repository module: snapshots/<c>/<comp>/<revision>/dump.xz
     Path snapshot = Files.createDirectories(tmp.resolve("import/2"));
     try (InputStream in = new java.io.ByteArrayInputStream(live);
-        OutputStream out = new XZCompressorOutputStream(Files.newOutputStream(snapshot.resolve("dump.xz")))) {
+        OutputStream out = Compression.XZ.compress(Files.newOutputStream(snapshot.resolve("dump.xz")))) {
       in.transferTo(out);
     }
     assertEquals(0, host.snapshots("--import", "-C", "svn", "-c", "project", snapshot.toString()).code());
     assertEquals(List.of("svn/project/2"), host.all());
 
-    DirectorySwap.deleteTree(repo);
+    DurableFiles.deleteTree(repo);
     run("svnadmin", "create", repo.toString());
     host.ok("-o", "restore", "-C", "svn", "-c", "project");
     assertEquals(2, youngest());

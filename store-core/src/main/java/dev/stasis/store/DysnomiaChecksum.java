@@ -6,9 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
-import org.apache.commons.codec.binary.Hex;
 
 /**
  * Dysnomia's checksum of a snapshot directory, byte for byte: SHA-256 over the output of
@@ -63,7 +63,7 @@ public final class DysnomiaChecksum {
 
   /** {@code sha256:<hex>} of a finished digest. */
   public static String format(byte[] digest) {
-    return PREFIX + Hex.encodeHexString(digest);
+    return PREFIX + HexFormat.of().formatHex(digest);
   }
 
   /** Whether {@code text} is a well-formed checksum record. */

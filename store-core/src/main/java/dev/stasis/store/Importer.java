@@ -5,8 +5,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.Map;
-import org.apache.commons.codec.binary.Hex;
 
 /**
  * Imports a one-file snapshot under a given name, verified: see
@@ -48,7 +48,7 @@ public final class Importer {
       try (InputStream in = source.open(); OutputStream out = staged.output()) {
         size = copyDigesting(in, out, checksum, fileDigest);
       }
-      String fileHex = Hex.encodeHexString(fileDigest.digest());
+      String fileHex = HexFormat.of().formatHex(fileDigest.digest());
       long logicalSize = -1;
       if (snapshot.name().isSha256() && !snapshot.name().value().equals(fileHex)) {
         logicalSize = verifyLogical(fileHex);
@@ -83,10 +83,10 @@ public final class Importer {
       throw new IntegrityException("cannot import %s as %s: its name is neither the SHA-256 of the file nor"
           + " of its content, and the content cannot be decompressed (%s)", from, snapshot, e.getMessage());
     }
-    if (!Hex.encodeHexString(again.digest()).equals(fileHex)) {
+    if (!HexFormat.of().formatHex(again.digest()).equals(fileHex)) {
       throw new IntegrityException("cannot import %s: it changed while being read", from);
     }
-    String logicalHex = Hex.encodeHexString(logical.digest());
+    String logicalHex = HexFormat.of().formatHex(logical.digest());
     if (!logicalHex.equals(snapshot.name().value())) {
       throw new IntegrityException("cannot import %s as %s: the file hashes to %s and its content to %s;"
           + " a SHA-256 name must be one of them", from, snapshot, fileHex, logicalHex);

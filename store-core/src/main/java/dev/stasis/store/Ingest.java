@@ -9,10 +9,11 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import org.apache.commons.codec.binary.Hex;
+import java.util.function.LongConsumer;
 
 /**
  * One snapshot being ingested: logical bytes written to {@link #output()} are hashed into the
@@ -32,7 +33,7 @@ import org.apache.commons.codec.binary.Hex;
  * }
  * }</pre>
  */
-public final class Ingest implements Closeable {
+public final class Ingest implements Closeable, DumpSink {
   static final int CHUNK = 1 << 20;
   private static final int CHUNKS = 4;
   private static final int WRITE_BUFFER = 1 << 20;
@@ -49,6 +50,7 @@ public final class Ingest implements Closeable {
   private final Thread sinkThread;
   private final Feed feed = new Feed();
   private long logical;
+  private LongConsumer progress = total -> { };
   private boolean done;
 
   Ingest(Store store, ComponentRef component, String file, Compression compression, int level,
@@ -71,7 +73,17 @@ public final class Ingest implements Closeable {
     sinkThread.start();
   }
 
+  /**
+   * Tells {@code listener} the logical bytes received so far, each time a chunk (1 MiB) is
+   * handed on and at the end, on the thread that feeds the ingest: for progress displays.
+   */
+  public Ingest onProgress(LongConsumer listener) {
+    this.progress = listener;
+    return this;
+  }
+
   /** Where the logical bytes go. Closing it does not commit. */
+  @Override
   public OutputStream output() {
     return new FilterOutputStream(feed) {
       @Override
@@ -85,6 +97,7 @@ public final class Ingest implements Closeable {
   }
 
   /** Copies {@code in} to its end into this ingest, reading straight into the chunks; returns the byte count. */
+  @Override
   public long transferFrom(InputStream in) throws IOException {
     long total = 0;
     for (int n; (n = feed.readFrom(in)) >= 0; ) {
@@ -122,7 +135,7 @@ public final class Ingest implements Closeable {
       if (logical == 0) {
         throw new StoreException("the dump of %s is empty; refusing to store an empty snapshot", component);
       }
-      SnapshotId id = new SnapshotId(Hex.encodeHexString(idDigest.digest()));
+      SnapshotId id = new SnapshotId(HexFormat.of().formatHex(idDigest.digest()));
       String checksum = DysnomiaChecksum.format(sink.checksum.digest());
       SnapshotMeta meta = new SnapshotMeta(file, compression, logical, sink.stored,
           Instant.now(), source, attributes);
@@ -217,6 +230,7 @@ public final class Ingest implements Closeable {
         idDigest.update(chunk, 0, filled);
         logical += filled;
         sink.put(chunk, filled);
+        progress.accept(logical);
       }
       chunk = null;
       filled = 0;

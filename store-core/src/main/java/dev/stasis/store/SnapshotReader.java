@@ -6,8 +6,8 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.List;
-import org.apache.commons.codec.binary.Hex;
 
 /**
  * The logical bytes of a one-file snapshot, verified as they stream: at the end the stored
@@ -95,8 +95,8 @@ public final class SnapshotReader implements Closeable {
           snapshot, computed, expected);
     }
     String name = snapshot.name().value();
-    String logicalHex = Hex.encodeHexString(idDigest.digest());
-    String fileHex = Hex.encodeHexString(stored.file.digest());
+    String logicalHex = HexFormat.of().formatHex(idDigest.digest());
+    String fileHex = HexFormat.of().formatHex(stored.file.digest());
     if (snapshot.name().isSha256() && !name.equals(logicalHex) && !name.equals(fileHex)) {
       throw new IntegrityException("snapshot %s does not match its name: its content hashes to %s", snapshot, logicalHex);
     }

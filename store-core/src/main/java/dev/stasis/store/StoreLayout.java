@@ -9,13 +9,28 @@ package dev.stasis.store;
  * checksums/&lt;container&gt;/&lt;component&gt;/&lt;name&gt;      sha256:&lt;hex&gt;, no newline
  * generations/&lt;container&gt;/&lt;component&gt;/&lt;N&gt;     link to ../../../snapshots/&lt;c&gt;/&lt;comp&gt;/&lt;name&gt;
  * .stasis/meta/&lt;container&gt;/&lt;component&gt;/&lt;name&gt;  stasis metadata
+ * .stasis/tmp/            staging of writers (on a filesystem: OS-locked while they live)
+ * .stasis/lock            the store lock (OS record locks)
+ * .stasis/owners/         who holds the store lock, for messages
+ * .stasis/restore/        per-directory locks of restores beside and swaps
+ * .stasis/secret          the store's random secret (0600)
  * </pre>
+ *
+ * <p>The names under {@code .stasis/} are spelled here and nowhere else; a filesystem backend
+ * and the modules resolve these keys against the store's root ({@code root.resolve(key.path())}).
  */
 public final class StoreLayout {
   public static final Key SNAPSHOTS = Key.of("snapshots");
   public static final Key CHECKSUMS = Key.of("checksums");
   public static final Key GENERATIONS = Key.of("generations");
-  public static final Key META = Key.of(".stasis", "meta");
+  /** stasis's own directory, which Dysnomia's tools do not look into (a leading dot). */
+  public static final Key STASIS = Key.of(".stasis");
+  public static final Key META = STASIS.resolve("meta");
+  public static final Key TMP = STASIS.resolve("tmp");
+  public static final Key LOCK = STASIS.resolve("lock");
+  public static final Key OWNERS = STASIS.resolve("owners");
+  public static final Key RESTORE_LOCKS = STASIS.resolve("restore");
+  public static final Key SECRET = STASIS.resolve("secret");
 
   private StoreLayout() {}
 

@@ -16,6 +16,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,7 +26,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
-import org.apache.commons.codec.binary.Hex;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -74,7 +74,7 @@ public abstract class StoreContract {
   }
 
   protected static String sha256(byte[] data) {
-    return Hex.encodeHexString(DysnomiaChecksum.sha256().digest(data));
+    return HexFormat.of().formatHex(DysnomiaChecksum.sha256().digest(data));
   }
 
   protected byte[] readLogical(SnapshotRef ref) throws IOException {
@@ -119,7 +119,7 @@ public abstract class StoreContract {
     MessageDigest expected = DysnomiaChecksum.sha256();
     expected.update(utf8(".\n./" + file.name() + "\n\n"));
     expected.update(stored);
-    assertEquals("sha256:" + Hex.encodeHexString(expected.digest()), store.checksum(r.snapshot()).orElseThrow());
+    assertEquals("sha256:" + HexFormat.of().formatHex(expected.digest()), store.checksum(r.snapshot()).orElseThrow());
     assertArrayEquals(data, readLogical(r.snapshot()));
   }
 

@@ -6,6 +6,7 @@ import dev.stasis.store.Key;
 import dev.stasis.store.NotFoundException;
 import dev.stasis.store.ObjectInfo;
 import dev.stasis.store.ObjectWriter;
+import dev.stasis.store.StoreLayout;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.FileVisitResult;
@@ -39,7 +40,7 @@ public final class FsBackend implements Backend {
 
   private FsBackend(Path root) throws IOException {
     this.root = root.toAbsolutePath().normalize();
-    this.tmp = this.root.resolve(".stasis").resolve("tmp");
+    this.tmp = this.root.resolve(StoreLayout.TMP.path());
     this.generations = new FsGenerations(this.root);
     this.swept = Staging.sweep(tmp);
   }

@@ -4,6 +4,7 @@ import dev.stasis.store.LockMode;
 import dev.stasis.store.LockedException;
 import dev.stasis.store.SnapshotRef;
 import dev.stasis.store.StoreException;
+import dev.stasis.store.StoreLayout;
 import dev.stasis.store.StoreLocks;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -46,8 +47,8 @@ public final class FsLocks implements StoreLocks {
 
   private FsLocks(Path root) {
     this.root = root;
-    this.lockFile = root.resolve(".stasis").resolve("lock");
-    this.owners = new Owners(root.resolve(".stasis").resolve("owners"));
+    this.lockFile = root.resolve(StoreLayout.LOCK.path());
+    this.owners = new Owners(root.resolve(StoreLayout.OWNERS.path()));
   }
 
   /** The one instance for the store at {@code root} in this JVM. */

@@ -7,6 +7,8 @@ import dev.stasis.store.NotFoundException;
 import dev.stasis.store.ObjectInfo;
 import dev.stasis.store.ObjectWriter;
 import dev.stasis.store.StoreException;
+import dev.stasis.store.StoreLayout;
+import dev.stasis.store.SupportsCleanup;
 import dev.stasis.store.SupportsDirectWrites;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,8 +37,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * S3Backend backend = S3Backend.open(S3Location.parse("s3://backups/db1"), S3Clients.build(settings), settings);
  * }</pre>
  */
-public final class S3Backend implements Backend, SupportsDirectWrites {
-  static final String STAGING = ".stasis/tmp/";
+public final class S3Backend implements Backend, SupportsDirectWrites, SupportsCleanup {
+  static final String STAGING = StoreLayout.TMP.path() + "/";
 
   private final S3Location location;
   private final S3Client client;
@@ -180,6 +182,7 @@ public final class S3Backend implements Backend, SupportsDirectWrites {
    * Aborts this store's multipart uploads and deletes its staging objects started before
    * {@code olderThan} ago: what killed writers leave. Returns how many.
    */
+  @Override
   public int cleanup(Duration olderThan) throws IOException {
     Instant before = Instant.now().minus(olderThan);
     int n = 0;

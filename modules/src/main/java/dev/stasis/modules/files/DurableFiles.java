@@ -1,0 +1,58 @@
+package dev.stasis.modules.files;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Files and directories made to survive a crash, and trees deleted without following links. */
+public final class DurableFiles {
+  private DurableFiles() {}
+
+  /** Fsyncs a file or directory: for a directory, what was created, renamed or deleted in it. */
+  public static void fsync(Path path) throws IOException {
+    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
+  }
+
+  /** Fsyncs every directory of a tree (files are the writer's business), so its names survive a crash. */
+  public static void fsyncDirectories(Path root) throws IOException {
+    List<Path> dirs = new ArrayList<>();
+    Files.walkFileTree(root, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+        dirs.add(dir);
+        return FileVisitResult.CONTINUE;
+      }
+    });
+    for (Path dir : dirs) {
+      fsync(dir);
+    }
+  }
+
+  /** Deletes a tree without following symlinks; nothing there is fine. */
+  public static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    if (Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+      List<Path> children = new ArrayList<>();
+      try (DirectoryStream<Path> stream = Files.newDirectoryStream(root)) {
+        stream.forEach(children::add);
+      }
+      for (Path child : children) {
+        deleteTree(child);
+      }
+    }
+    Files.deleteIfExists(root);
+  }
+}
