@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
 /** {@code stasis check}: verify every snapshot and generation, report every problem. */
 @Command(name = "check", mixinStandardHelpOptions = true,
@@ -19,8 +20,9 @@ import picocli.CommandLine.Option;
 final class CheckCommand implements Callable<Integer> {
   private final Context ctx;
 
-  @Mixin
-  StoreOptions store;
+  /** Where {@code --store} and the other options common to every command are, before or after the command name. */
+  @ParentCommand
+  StasisCommand stasis;
 
   @Mixin
   ComponentOptions names;
@@ -35,7 +37,7 @@ final class CheckCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     CheckReport report;
-    try (Store s = store.open(ctx)) {
+    try (Store s = stasis.store.open(ctx)) {
       Scope scope = names.scope(ctx);
       report = s.check(s.generations(scope), scope, true);
     }

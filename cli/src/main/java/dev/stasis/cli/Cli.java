@@ -29,8 +29,27 @@ final class Cli {
       ctx.err().println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more.");
       return ExitCodes.USAGE;
     });
+    cl.setExecutionStrategy(parsed -> {
+      refuseRepeatedInheritedOptions(parsed);
+      return new CommandLine.RunLast().execute(parsed);
+    });
     addExitCodes(cl);
     return cl;
+  }
+
+  /**
+   * An option common to every subcommand may go before or after the subcommand's name, once:
+   * picocli refuses a repeat on one level but would let the later level's value win silently.
+   */
+  private static void refuseRepeatedInheritedOptions(CommandLine.ParseResult parsed) {
+    for (CommandLine.ParseResult p = parsed; p.hasSubcommand(); p = p.subcommand()) {
+      for (CommandLine.Model.OptionSpec o : p.matchedOptions()) {
+        if (p.subcommand().hasMatchedOption(o.longestName())) {
+          throw new CommandLine.ParameterException(p.subcommand().commandSpec().commandLine(),
+              "option '" + o.longestName() + "' should be specified only once (before or after the command)");
+        }
+      }
+    }
   }
 
   /** Runs a command tree and returns the exit code. */

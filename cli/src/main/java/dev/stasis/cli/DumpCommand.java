@@ -7,8 +7,8 @@ import dev.stasis.store.SnapshotRef;
 import dev.stasis.store.Store;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /** {@code stasis dump PATH}: a snapshot's logical bytes on stdout, verified at the end. */
 @Command(name = "dump", mixinStandardHelpOptions = true,
@@ -19,8 +19,9 @@ import picocli.CommandLine.Parameters;
 final class DumpCommand implements Callable<Integer> {
   private final Context ctx;
 
-  @Mixin
-  StoreOptions store;
+  /** Where {@code --store} and the other options common to every command are, before or after the command name. */
+  @ParentCommand
+  StasisCommand stasis;
 
   @Parameters(paramLabel = "PATH", description = "container/component/name, or container/component for the newest.")
   String path;
@@ -31,7 +32,7 @@ final class DumpCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (Store s = store.open(ctx)) {
+    try (Store s = stasis.store.open(ctx)) {
       String[] parts = path.split("/", -1);
       SnapshotRef ref;
       if (parts.length == 2) {

@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
 /** {@code stasis gc}: keep the newest N generations of each component, delete the rest. */
 @Command(name = "gc", mixinStandardHelpOptions = true,
@@ -24,8 +25,9 @@ import picocli.CommandLine.Option;
 final class GcCommand implements Callable<Integer> {
   private final Context ctx;
 
-  @Mixin
-  StoreOptions store;
+  /** Where {@code --store} and the other options common to every command are, before or after the command name. */
+  @ParentCommand
+  StasisCommand stasis;
 
   @Mixin
   ComponentOptions names;
@@ -56,7 +58,7 @@ final class GcCommand implements Callable<Integer> {
       throw new UsageException("--keep must be 0 or more, got %d", keep);
     }
     GcPlan plan;
-    try (Store s = store.open(ctx)) {
+    try (Store s = stasis.store.open(ctx)) {
       plan = s.gc(names.scope(ctx), keep, dryRun, a -> ctx.err().println(GcCommand.dysnomiaLine(a)));
       if (!dryRun && s.backend() instanceof SupportsCleanup leftovers) {
         int n = leftovers.cleanup(abandonedAfter);

@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /** {@code stasis import}: copy snapshot directories into the store, verified, and link generations. */
 @Command(name = "import", mixinStandardHelpOptions = true,
@@ -19,8 +20,9 @@ import picocli.CommandLine.Parameters;
 final class ImportCommand implements Callable<Integer> {
   private final Context ctx;
 
-  @Mixin
-  StoreOptions store;
+  /** Where {@code --store} and the other options common to every command are, before or after the command name. */
+  @ParentCommand
+  StasisCommand stasis;
 
   @Mixin
   ComponentOptions names;
@@ -38,7 +40,7 @@ final class ImportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ComponentRef component = names.ref(ctx, null, null);
-    try (Store s = store.open(ctx)) {
+    try (Store s = stasis.store.open(ctx)) {
       for (String dir : dirs) {
         IngestResult r = SnapshotImport.run(s, component, ctx.path(dir), move);
         ctx.out().println(r.snapshot());

@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
 /** {@code stasis list}: every generation with what stasis knows of its snapshot. */
 @Command(name = "list", mixinStandardHelpOptions = true,
@@ -20,8 +21,9 @@ import picocli.CommandLine.Option;
 final class ListCommand implements Callable<Integer> {
   private final Context ctx;
 
-  @Mixin
-  StoreOptions store;
+  /** Where {@code --store} and the other options common to every command are, before or after the command name. */
+  @ParentCommand
+  StasisCommand stasis;
 
   @Mixin
   ComponentOptions names;
@@ -36,7 +38,7 @@ final class ListCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<Object> rows = new ArrayList<>();
-    try (Store s = store.open(ctx)) {
+    try (Store s = stasis.store.open(ctx)) {
       for (Generation g : s.generations(names.scope(ctx))) {
         Optional<SnapshotMeta> meta = s.meta(g.snapshotRef());
         if (json) {

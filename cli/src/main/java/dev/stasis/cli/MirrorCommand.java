@@ -20,6 +20,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
 /** {@code stasis mirror}: bring another store up to date with this one's snapshots and generations. */
 @Command(name = "mirror", mixinStandardHelpOptions = true,
@@ -33,8 +34,9 @@ import picocli.CommandLine.Option;
 final class MirrorCommand implements Callable<Integer> {
   private final Context ctx;
 
-  @Mixin
-  StoreOptions store;
+  /** Where {@code --store} and the other options common to every command are, before or after the command name. */
+  @ParentCommand
+  StasisCommand stasis;
 
   @Mixin
   ComponentOptions names;
@@ -66,7 +68,7 @@ final class MirrorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (store.store != null) {
+    if (stasis.store.store != null) {
       throw new UsageException("mirror takes --from and --to, not --store");
     }
     if (keep != null && keep < 1) {
@@ -74,7 +76,7 @@ final class MirrorCommand implements Callable<Integer> {
           keep);
     }
     requireDistinct();
-    try (Store source = store.open(ctx, from); Store destination = store.open(ctx, to)) {
+    try (Store source = stasis.store.open(ctx, from); Store destination = stasis.store.open(ctx, to)) {
       Mirror mirror = Mirror.between(source, destination, names.scope(ctx));
       MirrorPlan plan = mirror.plan();
       for (ComponentRef c : plan.diverged()) {

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /** {@code stasis restore}: puts a snapshot back, verified, without ever losing the live copy. */
 @Command(name = "restore", mixinStandardHelpOptions = true,
@@ -33,8 +34,9 @@ import picocli.CommandLine.Parameters;
 final class RestoreCommand implements Callable<Integer> {
   private final Context ctx;
 
-  @Mixin
-  StoreOptions store;
+  /** Where {@code --store} and the other options common to every command are, before or after the command name. */
+  @ParentCommand
+  StasisCommand stasis;
 
   @Mixin
   ComponentOptions names;
@@ -64,7 +66,7 @@ final class RestoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Host host = store.host(ctx, "stasis");
+    Host host = stasis.store.host(ctx, "stasis");
     Module module;
     Target target;
     if (dir != null) {
@@ -82,7 +84,7 @@ final class RestoreCommand implements Callable<Integer> {
     } else {
       throw new UsageException("give a DIR, or a container file and component with -C and -c");
     }
-    try (Store s = store.open(ctx)) {
+    try (Store s = stasis.store.open(ctx)) {
       Optional<SnapshotRef> snapshot = choose(s, target.ref());
       if (snapshot.isEmpty()) {
         throw new NotFoundException("%s has no generation to restore (see stasis list)", target.ref());

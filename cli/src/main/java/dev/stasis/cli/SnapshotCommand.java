@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /** {@code stasis snapshot}: one new snapshot from a directory, stdin, a command's output or a module. */
 @Command(name = "snapshot", mixinStandardHelpOptions = true,
@@ -35,8 +36,9 @@ import picocli.CommandLine.Parameters;
 final class SnapshotCommand implements Callable<Integer> {
   private final Context ctx;
 
-  @Mixin
-  StoreOptions store;
+  /** Where {@code --store} and the other options common to every command are, before or after the command name. */
+  @ParentCommand
+  StasisCommand stasis;
 
   @Mixin
   ComponentOptions names;
@@ -89,10 +91,10 @@ final class SnapshotCommand implements Callable<Integer> {
     if (source.globals && names.component != null) {
       throw new UsageException("--globals goes with -C alone: the component is the server's roles");
     }
-    Host host = store.host(ctx, "stasis");
+    Host host = stasis.store.host(ctx, "stasis");
     Progress shown = new Progress(ctx.err(), progress || ctx.stderrIsTerminal());
     IngestResult result;
-    try (Store s = store.open(ctx)) {
+    try (Store s = stasis.store.open(ctx)) {
       Deployment deployment = new Deployment(host, s);
       if (source.dir != null) {
         Path path = ctx.path(source.dir);

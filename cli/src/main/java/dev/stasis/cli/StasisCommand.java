@@ -2,6 +2,7 @@ package dev.stasis.cli;
 
 import dev.stasis.modules.spi.UsageException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -24,6 +25,10 @@ public final class StasisCommand implements Runnable {
 
   @Spec
   CommandSpec spec;
+
+  /** The options of every subcommand, given before or after its name. */
+  @Mixin
+  StoreOptions store;
 
   public static void main(String[] args) {
     System.exit(Cli.run(new StasisCommand(), Context.system(), args));

@@ -17,39 +17,41 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * Which store a command works on, and how: a local directory (Dysnomia's layout) or
- * {@code s3://bucket/prefix} with the S3 options; how long to wait for the store lock.
+ * {@code s3://bucket/prefix} with the S3 options; how long to wait for the store lock. On
+ * {@code stasis} these options are inherited: they go before or after the subcommand's name.
  */
 final class StoreOptions {
-  @Option(names = "--store", paramLabel = "DIR|s3://BUCKET/PREFIX",
+  @Option(scope = ScopeType.INHERIT, names = "--store", paramLabel = "DIR|s3://BUCKET/PREFIX",
       description = "The store: a directory, or s3://bucket/prefix. Default: $DYSNOMIA_STATEDIR, else"
           + " /var/state/dysnomia for root, ~/.dysnomia for others.")
   String store;
 
-  @Option(names = "--lock-wait", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
+  @Option(scope = ScopeType.INHERIT, names = "--lock-wait", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
       description = "How long to wait for another command's store lock: 0, 500ms, 30s, 5m. Default: ${DEFAULT-VALUE}.")
   Duration lockWait;
 
-  @Option(names = "--verbose", description = "Tell more on stderr; stack traces on failure.")
+  @Option(scope = ScopeType.INHERIT, names = "--verbose", description = "Tell more on stderr; stack traces on failure.")
   boolean verbose;
 
-  @Option(names = "--endpoint", paramLabel = "URL",
+  @Option(scope = ScopeType.INHERIT, names = "--endpoint", paramLabel = "URL",
       description = "S3: an S3-compatible service's URL. Default: $AWS_ENDPOINT_URL_S3, $AWS_ENDPOINT_URL, else AWS.")
   String endpoint;
 
-  @Option(names = "--path-style", description = "S3: address buckets as host/bucket (MinIO, Ceph); on by default"
+  @Option(scope = ScopeType.INHERIT, names = "--path-style", description = "S3: address buckets as host/bucket (MinIO, Ceph); on by default"
       + " for an endpoint given as an IP address or localhost.")
   boolean pathStyle;
 
-  @Option(names = "--sse", paramLabel = "AES256|aws:kms", description = "S3: server-side encryption to ask for.")
+  @Option(scope = ScopeType.INHERIT, names = "--sse", paramLabel = "AES256|aws:kms", description = "S3: server-side encryption to ask for.")
   String sse;
 
-  @Option(names = "--sse-kms-key-id", paramLabel = "ID", description = "S3: the KMS key for --sse aws:kms.")
+  @Option(scope = ScopeType.INHERIT, names = "--sse-kms-key-id", paramLabel = "ID", description = "S3: the KMS key for --sse aws:kms.")
   String kmsKeyId;
 
-  @Option(names = "--s3-part-size", paramLabel = "SIZE", hidden = true, converter = SizeConverter.class,
+  @Option(scope = ScopeType.INHERIT, names = "--s3-part-size", paramLabel = "SIZE", hidden = true, converter = SizeConverter.class,
       description = "S3: the first multipart part size (at least 5MiB, S3's minimum); parts grow from it. Default: 8MiB.")
   Integer partSize;
 

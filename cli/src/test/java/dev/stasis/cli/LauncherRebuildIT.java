@@ -61,6 +61,7 @@ class LauncherRebuildIT {
     Result r = bin.run(scratch("--version")).exits(1);
     assertTrue(r.stderr().startsWith("stasis: building (first run, or the sources changed) ..."), r.stderr());
     assertTrue(r.stderr().strip().endsWith("stasis: the build failed; see above"), r.stderr());
+    assertFalse(r.stderr().contains("\u001b"), "terminal escape codes in the build's output: " + r.stderr());
   }
 
   private List<String> scratch(String... args) {
