@@ -130,6 +130,9 @@ final class SnapshotCommand implements Callable<Integer> {
     String gen = "generation " + r.generation().number() + " of " + r.generation().component();
     if (!r.newGeneration()) {
       ctx.err().println("stasis: unchanged: " + gen + " already holds this state");
+    } else if (r.xzForm()) {
+      ctx.err().println("stasis: " + gen + ": the same state, stored again with xz for the real Dysnomia's restore"
+          + " (named, as Dysnomia names its snapshots, by the SHA-256 of its file)");
     } else if (r.deduplicated()) {
       ctx.err().println("stasis: " + gen + ": the same state as an earlier snapshot; nothing new stored");
     } else {

@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -138,11 +139,25 @@ public final class Ingest implements Closeable, DumpSink {
       SnapshotId id = new SnapshotId(HexFormat.of().formatHex(idDigest.digest()));
       String checksum = DysnomiaChecksum.format(sink.checksum.digest());
       SnapshotMeta meta = new SnapshotMeta(file, compression, logical, sink.stored,
-          Instant.now(), source, attributes);
-      return store.publish(staged, component.snapshot(id.name()), file, checksum, meta, logical, sink.stored);
+          Instant.now(), source, attributes, id);
+      SnapshotRef natural = component.snapshot(id.name());
+      if (compression == Compression.XZ && storedInAnotherForm(natural)) {
+        // The real Dysnomia restores only dump.*.xz: keep the other form, and store this one
+        // beside it under the name Dysnomia gives its own snapshots, the SHA-256 of the file.
+        SnapshotName dysnomias = new SnapshotName(HexFormat.of().formatHex(sink.file.digest()));
+        return store.publish(staged, component.snapshot(dysnomias), file, checksum, meta, logical, sink.stored,
+            true);
+      }
+      return store.publish(staged, natural, file, checksum, meta, logical, sink.stored, false);
     } finally {
       close();
     }
+  }
+
+  /** Whether {@code snapshot} is committed with a file that is not this ingest's (another compression). */
+  private boolean storedInAnotherForm(SnapshotRef snapshot) throws IOException {
+    List<ObjectInfo> files = store.files(snapshot);
+    return files.size() == 1 && !files.get(0).key().name().equals(file) && store.exists(snapshot);
   }
 
   /** Discards the staging unless committed. Idempotent. */
@@ -254,6 +269,7 @@ public final class Ingest implements Closeable, DumpSink {
     private final BlockingQueue<byte[]> full = new ArrayBlockingQueue<>(CHUNKS + 1);
     private final int[] lengths = new int[CHUNKS + 1];
     private final MessageDigest checksum;
+    private final MessageDigest file = DysnomiaChecksum.sha256();
     private final Counter counter;
     private final OutputStream compressor;
     private final byte[] end = new byte[0];
@@ -268,7 +284,9 @@ public final class Ingest implements Closeable, DumpSink {
         free.add(new byte[CHUNK]);
       }
       this.checksum = checksum;
-      this.counter = new Counter(new BufferedOutputStream(staging, WRITE_BUFFER), checksum);
+      // the file's own SHA-256 too, for xz: Dysnomia names an xz snapshot by it (see commit)
+      this.counter = new Counter(new BufferedOutputStream(staging, WRITE_BUFFER), checksum,
+          compression == Compression.XZ ? file : null);
       this.compressor = compression.compress(counter, level);
     }
 
@@ -368,23 +386,27 @@ public final class Ingest implements Closeable, DumpSink {
   /** Counts and digests what passes through, without buffering. */
   private static final class Counter extends FilterOutputStream {
     private final MessageDigest digest;
+    private final MessageDigest also;
     long count;
 
-    Counter(OutputStream out, MessageDigest digest) {
+    /** @param also a second digest of the same bytes, or null */
+    Counter(OutputStream out, MessageDigest digest, MessageDigest also) {
       super(out);
       this.digest = digest;
+      this.also = also;
     }
 
     @Override
     public void write(int b) throws IOException {
-      digest.update((byte) b);
-      out.write(b);
-      count++;
+      write(new byte[] {(byte) b}, 0, 1);
     }
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
       digest.update(b, off, len);
+      if (also != null) {
+        also.update(b, off, len);
+      }
       out.write(b, off, len);
       count += len;
     }

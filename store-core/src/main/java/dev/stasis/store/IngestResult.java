@@ -8,9 +8,17 @@ package dev.stasis.store;
  * @param deduplicated whether the snapshot already existed (and verified), so nothing was written
  * @param logicalSize bytes of the logical stream (-1 when not known, as for an unverified import)
  * @param storedSize bytes stored
+ * @param xzForm whether the state was already stored in another compression and this snapshot is
+ *     its xz form, asked for so that the real Dysnomia can restore it: named, as Dysnomia names
+ *     its own snapshots, by the SHA-256 of the xz file
  */
-public record IngestResult(
-    Generation generation, boolean newGeneration, boolean deduplicated, long logicalSize, long storedSize) {
+public record IngestResult(Generation generation, boolean newGeneration, boolean deduplicated, long logicalSize,
+    long storedSize, boolean xzForm) {
+
+  public IngestResult(Generation generation, boolean newGeneration, boolean deduplicated, long logicalSize,
+      long storedSize) {
+    this(generation, newGeneration, deduplicated, logicalSize, storedSize, false);
+  }
 
   public SnapshotRef snapshot() {
     return generation.snapshotRef();

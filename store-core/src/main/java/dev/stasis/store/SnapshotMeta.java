@@ -13,6 +13,8 @@ import java.util.TreeMap;
  * @param file the stored file's name
  * @param source what produced the stream (a command, a directory, "stdin")
  * @param attributes module-specific facts, such as dumper and server versions
+ * @param id the SHA-256 of the logical stream, or null where not known (an import); the same as
+ *     the snapshot's name but for an xz form ({@link IngestResult#xzForm()})
  */
 public record SnapshotMeta(
     String file,
@@ -21,10 +23,17 @@ public record SnapshotMeta(
     long storedSize,
     Instant created,
     String source,
-    Map<String, String> attributes) {
+    Map<String, String> attributes,
+    SnapshotId id) {
 
   public SnapshotMeta {
     attributes = Map.copyOf(attributes);
+  }
+
+  /** Metadata without the logical stream's id. */
+  public SnapshotMeta(String file, Compression compression, long logicalSize, long storedSize, Instant created,
+      String source, Map<String, String> attributes) {
+    this(file, compression, logicalSize, storedSize, created, source, attributes, null);
   }
 
   /** {@code key=value} lines, keys sorted, newlines and backslashes escaped. */
@@ -37,6 +46,9 @@ public record SnapshotMeta(
     all.put("stored-size", Long.toString(storedSize));
     all.put("created", created.toString());
     all.put("source", source);
+    if (id != null) {
+      all.put("id", id.hex());
+    }
     StringBuilder b = new StringBuilder();
     all.forEach((k, v) -> b.append(k).append('=').append(escape(v)).append('\n'));
     return b.toString().getBytes(StandardCharsets.UTF_8);
@@ -69,7 +81,8 @@ public record SnapshotMeta(
           Long.parseLong(require(fields, "stored-size")),
           Instant.parse(require(fields, "created")),
           fields.getOrDefault("source", ""),
-          attributes);
+          attributes,
+          fields.containsKey("id") ? new SnapshotId(fields.get("id")) : null);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("malformed snapshot metadata: " + e.getMessage(), e);
     }

@@ -197,6 +197,12 @@ public final class Store implements Closeable {
    */
   IngestResult publish(ObjectWriter staged, SnapshotRef snapshot, String file, String checksum,
       SnapshotMeta meta, long logicalSize, long storedSize) throws IOException {
+    return publish(staged, snapshot, file, checksum, meta, logicalSize, storedSize, false);
+  }
+
+  /** As above; {@code xzForm} is passed on to the result ({@link IngestResult#xzForm()}). */
+  IngestResult publish(ObjectWriter staged, SnapshotRef snapshot, String file, String checksum,
+      SnapshotMeta meta, long logicalSize, long storedSize, boolean xzForm) throws IOException {
     try (StoreLocks.Held shared = locks.store(LockMode.SHARED, "commit " + snapshot, lockWait);
         StoreLocks.Held publishing = locks.snapshot(snapshot, lockWait)) {
       Verdict existing = verify(snapshot);
@@ -213,7 +219,7 @@ public final class Store implements Closeable {
         writeSmall(StoreLayout.checksum(snapshot), checksum.getBytes(StandardCharsets.UTF_8));
         staged.commit(StoreLayout.snapshotFile(snapshot, file));
       }
-      return link(snapshot, dedup, logicalSize, storedSize);
+      return link(snapshot, dedup, logicalSize, storedSize, xzForm);
     }
   }
 
@@ -225,7 +231,7 @@ public final class Store implements Closeable {
         throw new IntegrityException("snapshot %s is damaged (%s); not linking it",
             snapshot, v.kind().name().toLowerCase().replace('_', ' '));
       }
-      return link(snapshot, true, logicalSize, storedSize);
+      return link(snapshot, true, logicalSize, storedSize, false);
     }
   }
 
@@ -233,17 +239,17 @@ public final class Store implements Closeable {
    * Makes {@code snapshot} the newest generation of its component, unless it already is:
    * creates link N+1 directly and, when another writer took N+1 first, re-reads and retries.
    */
-  private IngestResult link(SnapshotRef snapshot, boolean dedup, long logicalSize, long storedSize)
-      throws IOException {
+  private IngestResult link(SnapshotRef snapshot, boolean dedup, long logicalSize, long storedSize,
+      boolean xzForm) throws IOException {
     for (int attempt = 0; attempt < 10_000; attempt++) {
       Optional<Generation> newest = latest(snapshot.component());
       if (newest.isPresent() && newest.get().snapshot().equals(snapshot.name())) {
-        return new IngestResult(newest.get(), false, dedup, logicalSize, storedSize);
+        return new IngestResult(newest.get(), false, dedup, logicalSize, storedSize, xzForm);
       }
       long next = newest.map(g -> g.number() + 1).orElse(1L);
       Generation g = new Generation(snapshot.component(), next, snapshot.name());
       if (backend.generations().create(g)) {
-        return new IngestResult(g, true, dedup, logicalSize, storedSize);
+        return new IngestResult(g, true, dedup, logicalSize, storedSize, xzForm);
       }
     }
     throw new StoreException("could not link a generation for %s: too much contention", snapshot);
@@ -272,7 +278,7 @@ public final class Store implements Closeable {
         throw new StoreException("snapshot %s vanished or changed since it was published here; not linking it"
             + " (was gc running?)", snapshot);
       }
-      return link(snapshot, true, -1, -1);
+      return link(snapshot, true, -1, -1, false);
     }
   }
 

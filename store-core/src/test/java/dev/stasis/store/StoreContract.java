@@ -465,6 +465,32 @@ public abstract class StoreContract {
   }
 
   @Test
+  void xzAskedForAStateStoredInAnotherFormStoresItsXzFormUnderItsFilesSha() throws IOException {
+    byte[] dump = utf8("the same state\n".repeat(1000));
+    IngestResult zstd = ingest(COMP, dump, Compression.ZSTD);
+    IngestResult xz = ingest(COMP, dump, Compression.XZ);
+    assertTrue(xz.newGeneration() && xz.xzForm(), xz.toString());
+    assertEquals(2, xz.generation().number());
+    Key file = fileOf(xz.snapshot());
+    assertEquals("dump.sql.xz", file.name());
+    byte[] stored;
+    try (InputStream in = backend.open(file)) {
+      stored = in.readAllBytes();
+    }
+    assertEquals(sha256(stored), xz.snapshot().name().value(), "named as Dysnomia names its snapshots");
+    assertEquals(sha256(dump), store.meta(xz.snapshot()).orElseThrow().id().hex());
+    assertArrayEquals(dump, readLogical(xz.snapshot()));
+    assertEquals("dump.sql.zst", fileOf(zstd.snapshot()).name(), "the other form stays as it was");
+
+    IngestResult again = ingest(COMP, dump, Compression.XZ);
+    assertFalse(again.newGeneration(), "the xz form is there: unchanged");
+    assertEquals(xz.snapshot(), again.snapshot());
+    IngestResult zstdAgain = ingest(COMP, dump, Compression.ZSTD);
+    assertTrue(zstdAgain.newGeneration() && zstdAgain.deduplicated(), zstdAgain.toString());
+    assertTrue(store.check(store.generations(Scope.all()), Scope.all(), true).clean());
+  }
+
+  @Test
   void concurrentIngestsGetDistinctGenerationNumbers() throws Exception {
     int writers = 8;
     ExecutorService pool = Executors.newFixedThreadPool(writers);
@@ -491,7 +517,7 @@ public abstract class StoreContract {
     try {
       List<Future<IngestResult>> results = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
-        Compression c = Compression.values()[i % 3];
+        Compression c = i % 2 == 0 ? Compression.ZSTD : Compression.NONE;  // xz of a stored state is a form of its own
         results.add(pool.submit(() -> ingest(COMP, utf8("same"), c)));
       }
       for (Future<IngestResult> f : results) {

@@ -9,15 +9,38 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-/** Durable directory operations: what a crash must not undo is fsynced, directories included. */
+/**
+ * Durable directory operations: what a crash must not undo is fsynced, directories included.
+ * Directories are made {@code rwxr-xr-x} and files {@code rw-r--r--} whatever the umask, as
+ * Dysnomia's own stores are: the real Dysnomia's modules read snapshots as the service's user
+ * ({@code postgres}), so the store's root is where access is restricted, not its insides.
+ */
 final class Dirs {
+  static final Set<PosixFilePermission> DIRECTORY = PosixFilePermissions.fromString("rwxr-xr-x");
+  static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-r--r--");
+
   private Dirs() {}
+
+  /** Gives {@code path} the mode {@code mode} where the filesystem has POSIX modes. */
+  static void chmod(Path path, Set<PosixFilePermission> mode) throws IOException {
+    if (path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      Files.setPosixFilePermissions(path, mode);
+    }
+  }
+
+  /** Creates one directory, {@code rwxr-xr-x}. */
+  static void createOne(Path dir) throws IOException {
+    Files.createDirectory(dir);
+    chmod(dir, DIRECTORY);
+  }
 
   /**
    * Fsyncs a directory, so a rename or creation inside it survives a crash. A no-op on
@@ -41,7 +64,7 @@ final class Dirs {
     while (!missing.isEmpty()) {
       Path p = missing.pop();
       try {
-        Files.createDirectory(p);
+        createOne(p);
       } catch (FileAlreadyExistsException e) {
         if (!Files.isDirectory(p)) {
           throw e;

@@ -54,7 +54,7 @@ final class FsWriter implements ObjectWriter {
       Staging.ACTIVE.add(dir);
       FileChannel channel = null;
       try {
-        Files.createDirectory(dir);
+        Dirs.createOne(dir);  // may become a snapshot directory, by rename
         Path data = dir.resolve("data");
         channel = open(data);
         FileLock lock = channel.tryLock();
@@ -85,8 +85,8 @@ final class FsWriter implements ObjectWriter {
   }
 
   /**
-   * Creates the staging file readable by its owner only: dumps hold a service's data, often
-   * more than the other users of the machine may see.
+   * Creates the staging file readable by its owner only while it is written; it is published
+   * {@code rw-r--r--} ({@link Dirs}).
    */
   private static FileChannel open(Path data) throws IOException {
     Set<StandardOpenOption> options = EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -112,6 +112,7 @@ final class FsWriter implements ObjectWriter {
       throw new IllegalStateException("writer already committed or closed: " + data);
     }
     try {
+      Dirs.chmod(data, Dirs.FILE);
       channel.force(true);
       Path target = backend.path(key);
       Path named = dir.resolve(key.name());
