@@ -55,7 +55,7 @@ class PostgresGlobalsTest {
     String dump = host.dump(first.line());
     assertTrue(dump.contains("\nCREATE ROLE app;\n"), dump);
     assertTrue(dump.contains("\nCREATE ROLE postgres;\n"), dump);
-    assertTrue(dump.matches("(?s).*\n\\\\restrict [0-9a-f]{40}\n.*"), dump);
+    assertTrue(dump.matches("(?s).*\n\\\\restrict [0-9a-f]+\n.*"), dump);
 
     // unchanged roles: the same bytes, no new generation
     CliRun again = globals();

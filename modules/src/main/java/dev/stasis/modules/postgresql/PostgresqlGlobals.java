@@ -34,12 +34,12 @@ public final class PostgresqlGlobals implements Module {
   public void dump(Target t, DumpSink sink) throws IOException {
     Psql psql = new Psql(t);
     // as for a database's dump: a restrict key of the store's, so unchanged roles dump to the same bytes
-    String key = StoreSecret.derive(t.host().stateDir(), "pg_dumpall restrict key " + t.ref());
+    String keys = StoreSecret.derive(t.host().stateDir(), "pg_dumpall restrict key " + t.ref(), 256);
     List<String> command = new ArrayList<>(List.of("pg_dumpall", "--globals-only", "--no-password",
-        "--restrict-key=" + key.substring(0, 40), "-l", "postgres"));
+        "-l", "postgres"));
     command.addAll(psql.server());
     try (ChildProcess p = psql.tool().dumper(command, "pg_dumpall --globals-only")) {
-      p.dumpTo(sink);
+      p.dumpTo(sink, out -> RestrictKey.rekeyed(out, length -> keys.substring(0, length)));
     }
   }
 

@@ -69,11 +69,12 @@ public final class PostgresqlModule implements Module {
   public void dump(Target t, DumpSink sink) throws IOException {
     Psql psql = new Psql(t);
     psql.requireDatabase(t.stateName());
-    String key = StoreSecret.derive(t.host().stateDir(), "pg_dump restrict key " + t.ref());
-    List<String> command = new ArrayList<>(List.of("pg_dump", "--no-password", "--restrict-key=" + key.substring(0, 40)));
+    // pg_dump draws its \restrict key; the stored dump gets the component's (see RestrictKey)
+    String keys = StoreSecret.derive(t.host().stateDir(), "pg_dump restrict key " + t.ref(), 256);
+    List<String> command = new ArrayList<>(List.of("pg_dump", "--no-password"));
     command.addAll(psql.connection(t.stateName()));
     try (ChildProcess p = psql.tool().dumper(command, "pg_dump of " + t.stateName())) {
-      p.dumpTo(sink);
+      p.dumpTo(sink, out -> RestrictKey.rekeyed(out, length -> keys.substring(0, length)));
     }
   }
 
@@ -95,7 +96,8 @@ public final class PostgresqlModule implements Module {
     psql.createLike(side, db);
     try (ChildProcess p = psql.tool().feeder(psql.restoreCommand(side), "psql restore into " + side)) {
       try {
-        feed(in, p.stdin());  // the last read verifies the snapshot; on damage psql is killed, never sees the end
+        // the last read verifies the snapshot; on damage psql is killed, never sees the end
+        feed(RestrictKey.guarded(in), p.stdin());
       } catch (IOException | RuntimeException e) {
         p.close();
         psql.sql("DROP DATABASE IF EXISTS :\"side\" WITH (FORCE)", "side", side);
@@ -105,6 +107,16 @@ public final class PostgresqlModule implements Module {
         p.requireSuccess();
       } catch (StoreException e) {
         psql.sql("DROP DATABASE IF EXISTS :\"side\" WITH (FORCE)", "side", side);
+        if (p.said().contains("invalid command \\restrict")) {
+          throw new StoreException("restoring %s refused: this psql cannot keep a dump's meta-commands (such as"
+              + " \\! , a shell) from running (\\restrict came with PostgreSQL 17.6, 16.10, 15.14, 14.19 and"
+              + " 13.22); upgrade the PostgreSQL client. The live database is unchanged", db);
+        }
+        if (p.said().contains("backslash commands are restricted")) {
+          throw new StoreException("restoring %s refused: the dump holds a psql meta-command (a line starting with"
+              + " a backslash, such as \\! to run a shell), which stasis never runs; the live database is"
+              + " unchanged", db);
+        }
         throw new StoreException("restoring %s failed; the live database is unchanged: %s", db, e.getMessage());
       }
     }

@@ -26,6 +26,18 @@ import javax.crypto.spec.SecretKeySpec;
 final class StoreSecret {
   private StoreSecret() {}
 
+  /**
+   * {@code length} hex digits (up to 1024) derived from {@code purpose} under the store's secret:
+   * HMAC-SHA256 of {@code purpose}, {@code purpose#1}, … one after another.
+   */
+  static String derive(Path storeRoot, String purpose, int length) throws IOException {
+    StringBuilder key = new StringBuilder(derive(storeRoot, purpose));
+    for (int i = 1; key.length() < length && i < 16; i++) {
+      key.append(derive(storeRoot, purpose + "#" + i));
+    }
+    return key.substring(0, length);
+  }
+
   /** HMAC-SHA256 of {@code purpose} under the store's secret, in hex. */
   static String derive(Path storeRoot, String purpose) throws IOException {
     byte[] secret = load(storeRoot.resolve(StoreLayout.SECRET.path()));

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * A dumper, module or command run by stasis. Its stderr is passed through to ours as it comes
@@ -80,7 +81,12 @@ public final class ChildProcess implements AutoCloseable {
    * whose dumper failed must never be committed, however complete it looks.
    */
   public void dumpTo(DumpSink sink) throws IOException {
-    sink.transferFrom(stdout());
+    dumpTo(sink, UnaryOperator.identity());
+  }
+
+  /** As {@link #dumpTo(DumpSink)}, the dumper's stdout seen through {@code filter}. */
+  public void dumpTo(DumpSink sink, UnaryOperator<InputStream> filter) throws IOException {
+    sink.transferFrom(filter.apply(stdout()));
     requireSuccess();
   }
 
