@@ -98,6 +98,26 @@ class SubversionModuleTest {
   }
 
   @Test
+  void restoreKeepsTheLiveRepositorysHooksAndConfiguration() throws IOException {
+    host.ok("-o", "activate", "-C", "svn", "-c", "project");
+    commit("trunk");
+    host.ok("-o", "snapshot", "-C", "svn", "-c", "project");
+    // what an administrator set up after the repository was made: a dump does not carry it
+    Path hook = DysnomiaHost.script(repo.resolve("hooks/pre-commit"), "#!/bin/sh", "exit 0");
+    Files.writeString(repo.resolve("conf/svnserve.conf"), "[general]\nanon-access = none\n");
+    Path extra = Files.writeString(repo.resolve("conf/authz-extra"), "[/]\n* = r\n");
+    commit("mistake");
+
+    host.ok("-o", "restore", "-C", "svn", "-c", "project");
+    assertEquals(1, youngest());
+    assertTrue(Files.isExecutable(hook), "the pre-commit hook is gone");
+    assertEquals("[general]\nanon-access = none\n", Files.readString(repo.resolve("conf/svnserve.conf")));
+    assertEquals("[/]\n* = r\n", Files.readString(extra));
+    commit("after");  // the hook runs, and lets it in
+    assertEquals(2, youngest());
+  }
+
+  @Test
   void restoreBringsBackTheNewestOrAnOlderGeneration() throws IOException {
     host.ok("-o", "activate", "-C", "svn", "-c", "project");
     commit("trunk");

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
@@ -36,6 +37,26 @@ public final class DurableFiles {
     });
     for (Path dir : dirs) {
       fsync(dir);
+    }
+  }
+
+  /**
+   * Copies the tree {@code from} into {@code to} (which must not exist): files with their
+   * modes and times, fsynced; symlinks as links. Directories are the caller's to fsync
+   * ({@link #fsyncDirectories}).
+   */
+  public static void copyTree(Path from, Path to) throws IOException {
+    Files.copy(from, to, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
+    if (Files.isDirectory(from, LinkOption.NOFOLLOW_LINKS)) {
+      try (DirectoryStream<Path> children = Files.newDirectoryStream(from)) {
+        for (Path child : children) {
+          copyTree(child, to.resolve(child.getFileName().toString()));
+        }
+      }
+    } else if (Files.isRegularFile(to, LinkOption.NOFOLLOW_LINKS)) {
+      try (FileChannel ch = FileChannel.open(to, StandardOpenOption.WRITE)) {
+        ch.force(true);
+      }
     }
   }
 

@@ -27,6 +27,8 @@ import java.util.Map;
  * name is {@code dump}, as in Dysnomia's {@code dump.xz}, so snapshots the real Dysnomia made
  * (named by revision number) restore too. A restore loads into a fresh repository beside the
  * live one and swaps it in ({@link DirectorySwap}); a failed load leaves the live one as it was.
+ * A dump holds revisions only, so the live repository's {@code hooks/} and {@code conf/} (what
+ * an administrator set up after {@code svnadmin create}) are copied into the fresh one first.
  */
 public final class SubversionModule implements Module {
   public static final String TYPE = "subversion-repository";
@@ -96,6 +98,7 @@ public final class SubversionModule implements Module {
     Files.createDirectories(repo.getParent());
     return new DirectorySwap(swapLocks).prepare(repo, fresh -> {
       create(t, fresh);
+      keepSetup(repo, fresh);
       load(t, fresh, dump);
       shareWithGroup(t, fresh);
     });
@@ -104,6 +107,16 @@ public final class SubversionModule implements Module {
   @Override
   public void drop(Target t) throws IOException {
     DurableFiles.deleteTree(repository(t));
+  }
+
+  /** The live repository's hooks and configuration, in place of {@code svnadmin create}'s defaults. */
+  private static void keepSetup(Path live, Path fresh) throws IOException {
+    for (String dir : List.of("hooks", "conf")) {
+      if (Files.isDirectory(live.resolve(dir), LinkOption.NOFOLLOW_LINKS)) {
+        DurableFiles.deleteTree(fresh.resolve(dir));
+        DurableFiles.copyTree(live.resolve(dir), fresh.resolve(dir));
+      }
+    }
   }
 
   /** {@code svnadmin create} into the empty directory {@code dir}. */
