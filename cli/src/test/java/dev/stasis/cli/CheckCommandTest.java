@@ -1,12 +1,16 @@
 package dev.stasis.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stasis.modules.Trees;
+import dev.stasis.store.DysnomiaChecksum;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -46,6 +50,48 @@ class CheckCommandTest {
     assertEquals(3, r.code(), r.toString());
     assertTrue(r.line().startsWith("mismatch " + first + ": Checksum mismatch detected for snapshot: " + first),
         r.toString());
+  }
+
+  @Test
+  void aSnapshotWhoseContentIsNotItsNameIsAMismatchOfItsName() throws IOException {
+    // a self-consistent swap: the first snapshot's file and checksum under the second's name
+    Path secondDir = store.resolve("snapshots").resolve(second);
+    Files.copy(store.resolve("snapshots").resolve(first).resolve("state.tar.zst"), secondDir.resolve("state.tar.zst"),
+        StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(store.resolve("checksums").resolve(first), store.resolve("checksums").resolve(second),
+        StandardCopyOption.REPLACE_EXISTING);
+    for (String[] command : new String[][] {{"check"}, {"check", "--json"}}) {
+      CliRun r = CliRun.stasis(store, command);
+      assertEquals(3, r.code(), r.toString());
+      assertTrue(r.out().contains(second.substring(second.lastIndexOf('/') + 1)), r.toString());
+      assertTrue(r.out().contains("name_mismatch"), r.toString());
+    }
+    CliRun query = CliRun.dysnomiaSnapshots(store, "--query-all", "--check");
+    assertEquals(3, query.code(), query.toString());
+    assertTrue(query.stderr().contains(second), query.toString());
+  }
+
+  @Test
+  void aCorruptedZstdFrameUnderAMatchingChecksumIsDamageNamingTheSnapshot() throws IOException {
+    // damage that the checksum record was made to match: only decompressing tells
+    Path file = store.resolve("snapshots").resolve(second).resolve("state.tar.zst");
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[bytes.length / 2] ^= 0x40;
+    Files.write(file, bytes);
+    MessageDigest digest = DysnomiaChecksum.startOneFile("state.tar.zst");
+    Files.writeString(store.resolve("checksums").resolve(second),
+        DysnomiaChecksum.format(digest.digest(bytes)));
+
+    CliRun check = CliRun.stasis(store, "check");
+    assertEquals(3, check.code(), check.toString());
+    assertTrue(check.out().contains(second), check.toString());
+    for (String[] command : new String[][] {{"dump", second}, {"restore", tmp.resolve("www").toString(),
+        "--snapshot", second}}) {
+      CliRun r = CliRun.stasis(store, command);
+      assertEquals(3, r.code(), r.toString());
+      assertTrue(r.stderr().contains(second), r.toString());
+      assertFalse(r.stderr().toLowerCase(java.util.Locale.ROOT).contains("restored"), r.toString());
+    }
   }
 
   @Test

@@ -100,7 +100,7 @@ class ExitCodesTest {
     CliRun r = CliRun.stasis(store, "dump", path);
     assertEquals(3, r.code(), r.toString());
     assertArrayEquals(damaged, r.stdout(), "streamed before the end could be checked");
-    assertTrue(r.stderr().contains("checksum mismatch"), r.stderr());
+    assertTrue(r.stderr().contains("Checksum mismatch detected for snapshot"), r.stderr());
   }
 
   @Test

@@ -55,7 +55,7 @@ class PostgresRestoreFailureTest {
 
     CliRun restore = host.dysnomia("restore", "shop");
     assertEquals(3, restore.code(), restore.toString());
-    assertTrue(restore.stderr().contains("checksum mismatch"), restore.stderr());
+    assertTrue(restore.stderr().contains("Checksum mismatch detected for snapshot"), restore.stderr());
     assertLiveUnchanged();
   }
 

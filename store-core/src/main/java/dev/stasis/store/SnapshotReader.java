@@ -91,14 +91,15 @@ public final class SnapshotReader implements Closeable {
   private void verify() throws IOException {
     String computed = drainChecksum();
     if (!computed.equals(expected)) {
-      throw new IntegrityException("checksum mismatch for snapshot %s: the bytes give '%s', the record says '%s'",
-          snapshot, computed, expected);
+      throw new DamageException(CheckReport.Kind.MISMATCH, "Checksum mismatch detected for snapshot: %s, we have:"
+          + " '%s', we expect: '%s'", snapshot, computed, expected);
     }
     String name = snapshot.name().value();
     String logicalHex = HexFormat.of().formatHex(idDigest.digest());
     String fileHex = HexFormat.of().formatHex(stored.file.digest());
     if (snapshot.name().isSha256() && !name.equals(logicalHex) && !name.equals(fileHex)) {
-      throw new IntegrityException("snapshot %s does not match its name: its content hashes to %s", snapshot, logicalHex);
+      throw new DamageException(CheckReport.Kind.NAME_MISMATCH, "snapshot %s does not match its name: its content"
+          + " hashes to %s and its file to %s (stored under another snapshot's name?)", snapshot, logicalHex, fileHex);
     }
     verified = true;
   }
@@ -113,24 +114,43 @@ public final class SnapshotReader implements Closeable {
   }
 
   /**
-   * A decompressor that fails on damaged bytes is an integrity error, not an I/O error: the
-   * checksum of the whole file tells which. Returns {@code e} when the bytes are intact.
+   * A decompressor that fails is damage, an integrity error (exit 3), unless reading the store
+   * itself failed (an I/O error, returned as it is): the checksum of the whole file says whether
+   * the bytes changed since they were stored; if they did not, they were damaged before their
+   * checksum was made (or both were rewritten), and the content is still unusable.
    */
   private IOException damaged(IOException e) throws IOException {
-    String computed = drainChecksum();
-    if (!computed.equals(expected)) {
-      IntegrityException damage = new IntegrityException("checksum mismatch for snapshot %s: the bytes give '%s',"
-          + " the record says '%s' (%s)", snapshot, computed, expected, e.getMessage());
-      damage.initCause(e);
-      throw damage;
+    if (stored.failed) {
+      return e;
     }
-    return e;
+    String computed = drainChecksum();
+    DamageException damage;
+    if (!computed.equals(expected)) {
+      damage = new DamageException(CheckReport.Kind.MISMATCH, "Checksum mismatch detected for snapshot: %s, we have:"
+          + " '%s', we expect: '%s' (%s)", snapshot, computed, expected, decompressor(e));
+    } else {
+      damage = new DamageException(CheckReport.Kind.CORRUPT_CONTENT, "snapshot %s is damaged: its %s data does not"
+          + " decompress (%s), though it matches its checksum record; use another generation", snapshot,
+          compression.word(), decompressor(e));
+    }
+    damage.initCause(e);
+    throw damage;
   }
 
-  /** Feeds every byte read into the checksum and the file digest. */
+  /** What a decompressor said, in words that do not suggest anything was restored. */
+  private static String decompressor(IOException e) {
+    String said = String.valueOf(e.getMessage());
+    if (said.contains("doesn't match checksum")) {  // zstd-jni: "Restored data doesn't match checksum"
+      return "the decompressed bytes do not match the frame's own checksum";
+    }
+    return said;
+  }
+
+  /** Feeds every byte read into the checksum and the file digest; remembers whether a read failed. */
   private static final class Digesting extends FilterInputStream {
     final MessageDigest checksum;
     final MessageDigest file;
+    boolean failed;
 
     Digesting(InputStream in, MessageDigest checksum, MessageDigest file) {
       super(in);
@@ -140,17 +160,19 @@ public final class SnapshotReader implements Closeable {
 
     @Override
     public int read() throws IOException {
-      int b = in.read();
-      if (b >= 0) {
-        checksum.update((byte) b);
-        file.update((byte) b);
-      }
-      return b;
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-      int n = in.read(b, off, len);
+      int n;
+      try {
+        n = in.read(b, off, len);
+      } catch (IOException e) {
+        failed = true;
+        throw e;
+      }
       if (n > 0) {
         checksum.update(b, off, n);
         file.update(b, off, n);

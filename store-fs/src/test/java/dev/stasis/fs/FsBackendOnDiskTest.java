@@ -22,9 +22,9 @@ class FsBackendOnDiskTest extends BackendContract {
   }
 
   @Test
-  void committedObjectsAreReadableByTheirOwnerOnly() throws IOException {
+  void committedObjectsAreReadableByAllAsDysnomiasAre() throws IOException {
     Key key = Key.of("snapshots", "c", "x", "n", "dump.sql.zst");
-    put(key, bytes("a dump with secrets in it"));
-    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve(key.path()))));
+    put(key, bytes("a dump the service's user reads back"));
+    assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve(key.path()))));
   }
 }
