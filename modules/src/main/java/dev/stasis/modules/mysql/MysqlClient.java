@@ -34,15 +34,24 @@ final class MysqlClient implements AutoCloseable {
   private final String user;
   private final String client;
   private final String dumper;
+  /** {@code mysqlPort}, or 0 (never a port) when the container gives none. */
+  private final int port;
   private Path optionDir;
   private Boolean mariadbClient;
 
+  /** The tools for {@code t}; a bad {@code mysqlPort} is a usage error here, before any of them runs. */
   MysqlClient(Target t) {
     this.target = t;
     this.tool = new ClientTool(t, null, Map.of());
+    this.port = port(t);
     this.user = t.property("mysqlUsername", "root");
     this.client = program(t, "mariadb", "mysql");
     this.dumper = program(t, "mariadb-dump", "mysqldump");
+  }
+
+  /** The container's {@code mysqlPort}, checked; 0 when it has none. */
+  static int port(Target t) {
+    return t.port("mysqlPort", 0);
   }
 
   /** MariaDB's name for a tool if it is on the PATH, else MySQL's (as a path: a child's PATH does not pick it). */
@@ -81,10 +90,9 @@ final class MysqlClient implements AutoCloseable {
       args.add("--user=" + user);
     }
     String socket = target.properties().get("mysqlSocket");
-    String port = target.properties().get("mysqlPort");
     if (socket != null && !socket.isEmpty()) {
       args.add("--socket=" + socket);
-    } else if (port != null && !port.isEmpty()) {
+    } else if (port != 0) {
       args.add("--protocol=TCP");
       args.add("--port=" + port);
     }

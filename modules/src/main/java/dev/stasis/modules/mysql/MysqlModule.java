@@ -192,6 +192,7 @@ public final class MysqlModule implements Module {
   }
 
   private static void readOnly(Target t, boolean on) throws IOException {
+    MysqlClient.port(t);  // a bad container is refused whatever lock does
     String mode = t.property("mysqlLock", "");
     String operation = on ? "lock" : "unlock";
     if (mode.equals("none")) {
