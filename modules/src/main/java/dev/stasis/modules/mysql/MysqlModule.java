@@ -178,8 +178,10 @@ public final class MysqlModule implements Module {
    * with the session that took it, so it cannot outlast stasis. What is left is the server's
    * {@code read_only}, which refuses writes in every database to every account without
    * {@code READ_ONLY ADMIN} (or {@code SUPER}) and lasts until unlock or a server restart. As
-   * that stops the whole server, the container must ask for it: {@code mysqlLock=server-read-only}.
-   * {@code mysqlLock=none} does nothing, as Dysnomia's module does; unset, lock is an error.
+   * that stops the whole server, the container must ask for it: {@code mysqlLock=server-read-only}
+   * (see {@link ReadOnlyLock}). Unset, lock does nothing and says so, as Dysnomia's module does
+   * nothing: a stock container file must not break a transition (lock all, snapshot, unlock all);
+   * {@code mysqlLock=none} does nothing with a shorter message.
    */
   @Override
   public void lock(Target t) throws IOException {
@@ -195,23 +197,34 @@ public final class MysqlModule implements Module {
     MysqlClient.port(t);  // a bad container is refused whatever lock does
     String mode = t.property("mysqlLock", "");
     String operation = on ? "lock" : "unlock";
-    if (mode.equals("none")) {
+    ReadOnlyLock lock = new ReadOnlyLock(t);
+    if (mode.equals(LOCK_SERVER) || (!on && (mode.isEmpty() || mode.equals("none")) && lock.holds())) {
+      if (!mode.equals(LOCK_SERVER)) {
+        t.host().say("container " + t.ref().container() + " no longer says mysqlLock=" + LOCK_SERVER + ", but "
+            + t.stateName() + " holds such a lock: undoing it");
+      }
+      try (MysqlClient sql = new MysqlClient(t)) {
+        if (on) {
+          sql.requireDatabase(checked(t).stateName());
+          lock.lock(sql);
+        } else {
+          lock.unlock(sql);
+        }
+      }
+    } else if (mode.equals("none")) {
       t.host().say("mysqlLock=none: " + operation + " of " + t.stateName() + " does nothing");
-      return;
+    } else if (mode.isEmpty()) {
+      t.host().say(on
+          ? "lock of " + t.stateName() + " does nothing: MariaDB cannot make one database read-only, and container "
+              + t.ref().container() + " has no mysqlLock (Dysnomia's module does nothing either); set mysqlLock="
+              + LOCK_SERVER + " there to make the whole server read-only while locked (every database on it), or"
+              + " mysqlLock=none for a shorter message"
+          : "unlock of " + t.stateName() + " does nothing: container " + t.ref().container() + " has no mysqlLock");
+    } else {
+      throw new UsageException("container %s: mysqlLock=%s is not a lock mode; %s makes the whole server read-only"
+          + " while locked (every database on it), none does nothing, as Dysnomia does", t.ref().container(), mode,
+          LOCK_SERVER);
     }
-    if (!mode.equals(LOCK_SERVER)) {
-      throw new UsageException("%s of %s: MariaDB cannot make one database read-only; set mysqlLock=%s in container %s"
-          + " to make the whole server read-only while locked (every database on it), or mysqlLock=none to do"
-          + " nothing, as Dysnomia does", operation, t.stateName(), LOCK_SERVER, t.ref().container());
-    }
-    try (MysqlClient sql = new MysqlClient(t)) {
-      sql.requireDatabase(checked(t).stateName());
-      sql.sql("SET GLOBAL read_only = " + (on ? "ON" : "OFF"));
-    }
-    t.host().say(on
-        ? "the whole MySQL server of container " + t.ref().container() + " is read-only now (read_only=ON):"
-            + " every database on it refuses writes from accounts without READ_ONLY ADMIN until unlock"
-        : "the MySQL server of container " + t.ref().container() + " is writable again (read_only=OFF)");
   }
 
   @Override
