@@ -17,6 +17,10 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongFunction;
+import java.util.regex.MatchResult;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The MariaDB client tools ({@code mariadb}, {@code mariadb-dump}; MySQL's {@code mysql} and
@@ -29,6 +33,9 @@ import java.util.Map;
  * all the escaping there is.
  */
 final class MysqlClient implements AutoCloseable {
+  /** How the client reports the error it stopped at, the line counted in all of its input. */
+  private static final Pattern CLIENT_ERROR = Pattern.compile(
+      "(ERROR \\d+(?: \\([0-9A-Z]{5}\\))?) at line (\\d+)(?: in file: '[^'\\n]*')?: ([^\\n]*)");
   private final Target target;
   private final ClientTool tool;
   private final String user;
@@ -200,21 +207,50 @@ final class MysqlClient implements AutoCloseable {
    * killed before it sees an end of input.
    */
   void load(String database, InputStream in, String description) throws IOException {
+    load(database, in, description, null);
+  }
+
+  /**
+   * As {@link #load(String, InputStream, String)}; when the client fails "at line N", the error
+   * names {@code where.apply(N)} (a script and its own line) instead, given the line of {@code in}.
+   */
+  void load(String database, InputStream in, String description, LongFunction<String> where) throws IOException {
     try (ChildProcess p = tool.feeder(clientCommand("--batch", "--binary-mode", "--database=" + database),
         description)) {
       OutputStream stdin = p.stdin();
+      int leftOut;
       try {
-        MysqlFeed.copy(in, stdin, !isMariadbClient());
+        leftOut = MysqlFeed.copy(in, stdin, !isMariadbClient());
       } catch (MysqlFeed.ClientGone gone) {
-        p.requireSuccess();  // it stopped on an error: its status and message say which
+        loaded(p, description, where, gone.leftOut);  // it stopped on an error: its status and message say which
         throw new StoreException("%s stopped reading its input", description);
       } catch (IOException | RuntimeException e) {
         p.close();
         throw e;
       }
       stdin.close();
-      p.requireSuccess();
+      loaded(p, description, where, leftOut);
     }
+  }
+
+  /** Requires the client's success; its "ERROR … at line N" becomes {@code where}'s place for N. */
+  private static void loaded(ChildProcess p, String description, LongFunction<String> where, int leftOut)
+      throws IOException {
+    if (where == null || p.waitFor() == 0) {
+      p.requireSuccess();
+      return;
+    }
+    Matcher error = CLIENT_ERROR.matcher(p.said());
+    MatchResult last = null;
+    while (error.find()) {
+      last = error.toMatchResult();
+    }
+    if (last == null) {
+      p.requireSuccess();  // no line to name: the client's own words
+      return;
+    }
+    throw new StoreException("%s failed at %s: %s: %s", description,
+        where.apply(Long.parseLong(last.group(2)) + leftOut), last.group(1), last.group(3));
   }
 
   /** A MySQL identifier. */

@@ -9,14 +9,8 @@ import dev.stasis.modules.spi.UsageException;
 import dev.stasis.store.DumpSink;
 import dev.stasis.store.IntegrityException;
 import dev.stasis.store.StoreException;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.SequenceInputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,31 +53,21 @@ public final class MysqlModule implements Module {
       if (sql.exists(t.stateName())) {
         return;
       }
-      List<Path> scripts = t.files("mysql-databases", "*.sql");
+      MysqlScripts scripts = MysqlScripts.of(t);
       if (scripts.isEmpty()) {
         sql.sql("CREATE DATABASE IF NOT EXISTS " + ident(t.stateName()));
         return;
       }
       // Built beside and moved in like a restore: a failing script leaves no half-made database.
       swap.createLoad();
-      try (InputStream in = concatenated(scripts)) {
-        sql.load(swap.load(), in, "the mysql-databases scripts of " + t.ref());
+      try (InputStream in = scripts.open()) {
+        sql.load(swap.load(), in, "the mysql-databases scripts of " + t.ref(), scripts::place);
       } catch (IOException | RuntimeException e) {
         swap.dropLoad();
         throw e;
       }
       swap.commit();
     }
-  }
-
-  /** The scripts one after another, each ending in a newline, as one client session reads them. */
-  private static InputStream concatenated(List<Path> scripts) throws IOException {
-    List<InputStream> parts = new ArrayList<>();
-    for (Path script : scripts) {
-      parts.add(Files.newInputStream(script));
-      parts.add(new ByteArrayInputStream(new byte[] {'\n'}));
-    }
-    return new SequenceInputStream(Collections.enumeration(parts));
   }
 
   /** The target, its state name fit for the client tools' argv (where a leading dash is an option). */
