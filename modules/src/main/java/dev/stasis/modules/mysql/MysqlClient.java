@@ -9,6 +9,7 @@ import dev.stasis.store.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -156,8 +157,14 @@ final class MysqlClient implements AutoCloseable {
 
   /** Runs our own SQL (no result set, or values one per line) and returns what it printed. */
   String sql(String sql) throws IOException {
+    return sql(sql, target.host().err());
+  }
+
+  /** As {@link #sql(String)}, the client's stderr going to {@code stderr}. */
+  String sql(String sql, PrintStream stderr) throws IOException {
     return tool.run(clientCommand("--batch", "--skip-column-names"),
-        "SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES';\n" + sql + ";\n", Path.of(client).getFileName().toString());
+        "SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES';\n" + sql + ";\n", Path.of(client).getFileName().toString(),
+        stderr);
   }
 
   /** Runs statements in one session, if there are any. */
