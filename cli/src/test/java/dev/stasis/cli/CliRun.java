@@ -37,13 +37,25 @@ record CliRun(int code, byte[] stdout, String stderr) {
     return run(store, env, new byte[0], ctx -> DysnomiaCommand.run(ctx, args));
   }
 
+  /**
+   * {@code dysnomia ARGS} as {@link #dysnomia(Path, Map, String...)}, writing its stderr into
+   * {@code err} as it comes, where a test on another thread can watch for a message while it runs.
+   */
+  static CliRun dysnomiaWatched(Path store, Map<String, String> env, ByteArrayOutputStream err, String... args) {
+    return run(store, env, new byte[0], err, ctx -> DysnomiaCommand.run(ctx, args));
+  }
+
   private static CliRun run(Path store, byte[] stdin, ToIntFunction<Context> command) {
     return run(store, Map.of(), stdin, command);
   }
 
   private static CliRun run(Path store, Map<String, String> env, byte[] stdin, ToIntFunction<Context> command) {
+    return run(store, env, stdin, new ByteArrayOutputStream(), command);
+  }
+
+  private static CliRun run(Path store, Map<String, String> env, byte[] stdin, ByteArrayOutputStream err,
+      ToIntFunction<Context> command) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
     // a dumper's stderr arrives from another thread; PrintStream serializes the writers
     PrintStream outStream = new PrintStream(out, true, StandardCharsets.UTF_8);
     PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);

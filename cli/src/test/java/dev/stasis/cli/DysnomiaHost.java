@@ -2,6 +2,7 @@ package dev.stasis.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -80,6 +81,11 @@ final class DysnomiaHost {
 
   CliRun dysnomia(String... args) {
     return CliRun.dysnomia(store, env, args);
+  }
+
+  /** {@code dysnomia ARGS}, its stderr written into {@code err} as it comes (ByteArrayOutputStream is synchronized). */
+  CliRun dysnomiaWatched(ByteArrayOutputStream err, String... args) {
+    return CliRun.dysnomiaWatched(store, env, err, args);
   }
 
   /** {@code dysnomia ARGS}, which must exit 0. */

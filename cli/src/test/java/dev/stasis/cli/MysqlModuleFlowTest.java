@@ -1,11 +1,9 @@
 package dev.stasis.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Dysnomia's life cycle of a {@code mysql-database} component against a real MariaDB server,
  * through {@code dysnomia}, {@code dysnomia-snapshots} and {@code stasis restore}: activate,
  * snapshot, query, gc, check, restore (every kind of object, any generation, under another
- * name), deactivate, collect-garbage, lock.
+ * name), deactivate, collect-garbage. Lock and unlock: {@link MysqlLockTest}.
  */
 class MysqlModuleFlowTest {
   @RegisterExtension
@@ -220,56 +218,10 @@ class MysqlModuleFlowTest {
     assertEquals(live, mariadb.dump("shop"));
   }
 
-  @Test
-  void lockIsAnErrorUnlessTheContainerChoosesWhatItDoes() throws IOException {
-    run("activate");
-    CliRun refused = host.dysnomia(args("lock"));
-    assertEquals(2, refused.code(), refused.toString());
-    assertTrue(refused.stderr().contains("mysqlLock=server-read-only"), refused.stderr());
-    assertEquals("0", mariadb.sql("", "SELECT @@GLOBAL.read_only"));
-
-    mariadb.container(host, "mdb", "mysqlLock=none");
-    CliRun none = run("lock");
-    assertTrue(none.stderr().contains("does nothing"), none.stderr());
-    assertEquals("0", mariadb.sql("", "SELECT @@GLOBAL.read_only"));
-  }
-
-  @Test
-  void lockMakesTheServerRefuseWritesUntilUnlockBeyondTheStasisProcess() throws IOException {
-    mariadb.container(host, "mdb", "mysqlLock=server-read-only");
-    run("activate");
-    mariadb.sql("", "CREATE USER writer@localhost;\nGRANT ALL ON shop.* TO writer@localhost");
-    List<String> writer = new ArrayList<>(List.of("mariadb", "--no-defaults", "--socket=" + mariadb.socket(),
-        "--user=writer", "--database=shop", "-e", "INSERT INTO items (name, price) VALUES ('x', 9)"));
-
-    CliRun locked = run("lock");
-    assertTrue(locked.stderr().contains("whole MySQL server"), locked.stderr());
-    // the dysnomia run is over; the lock is the server's, a new session of an application meets it
-    Process p = new ProcessBuilder(writer).redirectErrorStream(true).start();
-    String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertNotEquals(0, waitFor(p), said);
-    assertTrue(said.contains("read-only") || said.contains("read_only"), said);
-    // stasis itself (root) can still take a snapshot
-    run("snapshot");
-
-    run("unlock");
-    MariadbServer.run(writer, "");
-    assertEquals("x", mariadb.sql("shop", "SELECT name FROM items WHERE price = 9"));
-  }
-
   private static String read(Path file) {
     try {
       return Files.readString(file);
     } catch (IOException e) {
-      throw new AssertionError(e);
-    }
-  }
-
-  private static int waitFor(Process p) {
-    try {
-      return p.waitFor();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
       throw new AssertionError(e);
     }
   }

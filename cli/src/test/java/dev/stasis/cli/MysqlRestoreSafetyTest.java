@@ -112,6 +112,24 @@ class MysqlRestoreSafetyTest {
   }
 
   @Test
+  void aFailingScriptIsNamedWithItsOwnLineNumber() throws IOException {
+    Path component = host.component("mdb", "broken");
+    // ends in a newline, and the feed adds one after each script: six lines in the session
+    DysnomiaHost.write(component.resolve("mysql-databases/01-schema.sql"),
+        "CREATE TABLE items (id INT PRIMARY KEY);", "", "-- the data comes next", "CREATE TABLE more (x INT);", "");
+    DysnomiaHost.write(component.resolve("mysql-databases/02-data.sql"),
+        "INSERT INTO items VALUES (1);", "INSERT INTO items", "  VALUES (2);", "", "INSERT INTO nowhere VALUES (1);",
+        "INSERT INTO items VALUES (3);");
+
+    CliRun r = host.dysnomia("-o", "activate", "-C", "mdb", "-c", "broken");
+    assertEquals(1, r.code(), r.toString());
+    String message = r.stderr().lines().reduce((a, b) -> b).orElse("");
+    assertTrue(message.contains("mysql-databases/02-data.sql, line 5: ERROR 1146") && message.contains("nowhere"),
+        r.stderr());
+    assertEquals(List.of(), mariadb.databases());
+  }
+
+  @Test
   void aSnapshotTheRealDysnomiaMadeRestores() throws IOException {
     host.ok("-o", "activate", "-C", "mdb", "-c", "shop");
     String before = withoutRoutinesAndEvents("shop");
@@ -146,22 +164,7 @@ class MysqlRestoreSafetyTest {
 
   @Test
   void mysqlsClientGetsMariadbsDumpsWithoutTheSandboxLineWhichStaysStored() throws IOException {
-    // MySQL 8's client as far as stasis meets it: its version line, its refusal of the sandbox
-    // line, otherwise MariaDB's client; no mariadb or mariadb-dump on the PATH
-    Path bin = Files.createDirectories(tmp.resolve("mysql-bin"));
-    DysnomiaHost.script(bin.resolve("mysql"),
-        "#!/bin/sh",
-        "PATH=/usr/bin:/bin",
-        "for a in \"$@\"; do",
-        "  [ \"$a\" = --version ] && { echo 'mysql  Ver 8.0.36 for Linux on x86_64 (MySQL Community Server - GPL)'; exit 0; }",
-        "done",
-        "IFS= read -r first",
-        "case \"$first\" in",
-        "  '" + SANDBOX + "'*) echo \"ERROR at line 1: Unknown command '\\-'.\" >&2; exit 1 ;;",
-        "esac",
-        "{ printf '%s\\n' \"$first\"; cat; } | /usr/bin/mariadb \"$@\"");
-    Files.createSymbolicLink(bin.resolve("mysqldump"), Path.of("/usr/bin/mariadb-dump"));
-    host.env("PATH", bin.toString());
+    Path bin = mysqlStandIn();
 
     host.ok("-o", "activate", "-C", "mdb", "-c", "shop");
     host.ok("-o", "snapshot", "-C", "mdb", "-c", "shop");
@@ -183,6 +186,39 @@ class MysqlRestoreSafetyTest {
     host.ok("-o", "restore", "-C", "mdb", "-c", "shop");
     assertEquals(before, mariadb.dump("shop"));
     assertEquals(stored, latestDump());
+  }
+
+  @Test
+  void theSandboxLineMysqlsClientIsSparedDoesNotShiftTheLineOfAnError() throws IOException {
+    mysqlStandIn();
+    Path component = host.component("mdb", "dumped");
+    DysnomiaHost.write(component.resolve("mysql-databases/01-dump.sql"), SANDBOX, "CREATE TABLE items (id INT);");
+    DysnomiaHost.write(component.resolve("mysql-databases/02-data.sql"), "SELECT 1;", "INSERT INTO nowhere VALUES (1);");
+    CliRun r = host.dysnomia("-o", "activate", "-C", "mdb", "-c", "dumped");
+    assertEquals(1, r.code(), r.toString());
+    assertTrue(r.stderr().contains("mysql-databases/02-data.sql, line 2: ERROR 1146"), r.stderr());
+  }
+
+  /**
+   * MySQL 8's client as far as stasis meets it, alone on the PATH (no mariadb or mariadb-dump): its
+   * version line, its refusal of the sandbox line, otherwise MariaDB's client.
+   */
+  private Path mysqlStandIn() throws IOException {
+    Path bin = Files.createDirectories(tmp.resolve("mysql-bin"));
+    DysnomiaHost.script(bin.resolve("mysql"),
+        "#!/bin/sh",
+        "PATH=/usr/bin:/bin",
+        "for a in \"$@\"; do",
+        "  [ \"$a\" = --version ] && { echo 'mysql  Ver 8.0.36 for Linux on x86_64 (MySQL Community Server - GPL)'; exit 0; }",
+        "done",
+        "IFS= read -r first",
+        "case \"$first\" in",
+        "  '" + SANDBOX + "'*) echo \"ERROR at line 1: Unknown command '\\-'.\" >&2; exit 1 ;;",
+        "esac",
+        "{ printf '%s\\n' \"$first\"; cat; } | /usr/bin/mariadb \"$@\"");
+    Files.createSymbolicLink(bin.resolve("mysqldump"), Path.of("/usr/bin/mariadb-dump"));
+    host.env("PATH", bin.toString());
+    return bin;
   }
 
   private static int waitFor(Process p) {

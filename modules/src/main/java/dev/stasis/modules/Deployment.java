@@ -54,6 +54,7 @@ public final class Deployment {
    */
   public void run(String operation, Module module, Target t, Optional<SnapshotRef> snapshot, Compression compression)
       throws IOException {
+    module.check(t);
     switch (operation) {
       case "activate" -> {
         module.activate(t);
@@ -86,6 +87,7 @@ public final class Deployment {
    */
   public IngestResult snapshot(Module module, Target t, Compression compression, LongConsumer progress)
       throws IOException {
+    module.check(t);
     Map<String, String> attributes = module.attributes(t);
     try (Ingest ingest = store.ingest(t.ref(), module.dumpName(), compression, "module " + t.ref(), attributes)) {
       host.detail("staging " + ingest.describeStaging());
@@ -134,6 +136,7 @@ public final class Deployment {
    * @return false when there is nothing to restore
    */
   public boolean restore(Module module, Target t, Optional<SnapshotRef> which) throws IOException {
+    module.check(t);
     Optional<SnapshotRef> chosen = which.isPresent() ? which : store.latest(t.ref()).map(Generation::snapshotRef);
     if (chosen.isEmpty()) {
       host.say(t.ref() + " has no snapshot to restore; nothing done");

@@ -14,6 +14,7 @@ package dev.stasis.store;
  * .stasis/owners/         who holds the store lock, for messages
  * .stasis/restore/        per-directory locks of restores beside and swaps
  * .stasis/secret          the store's random secret (0600)
+ * .stasis/mysql-lock/     per container: the MySQL server's read_only before lock, and who holds the lock
  * </pre>
  *
  * <p>The names under {@code .stasis/} are spelled here and nowhere else; a filesystem backend
@@ -31,6 +32,7 @@ public final class StoreLayout {
   public static final Key OWNERS = STASIS.resolve("owners");
   public static final Key RESTORE_LOCKS = STASIS.resolve("restore");
   public static final Key SECRET = STASIS.resolve("secret");
+  public static final Key MYSQL_LOCKS = STASIS.resolve("mysql-lock");
 
   private StoreLayout() {}
 

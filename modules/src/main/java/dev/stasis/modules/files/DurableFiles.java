@@ -1,6 +1,7 @@
 package dev.stasis.modules.files;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
@@ -57,6 +58,34 @@ public final class DurableFiles {
       try (FileChannel ch = FileChannel.open(to, StandardOpenOption.WRITE)) {
         ch.force(true);
       }
+    }
+  }
+
+  /**
+   * Replaces {@code file} with {@code content}, all or nothing: a temp file beside it (its name
+   * begins with a dot), written and fsynced, renamed over it, then the directory fsynced, or a
+   * crash could lose the rename. Readers see the old content or the new, never part of it.
+   */
+  public static void writeAtomically(Path file, byte[] content) throws IOException {
+    Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName() + ".", ".tmp");
+    try {
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        for (ByteBuffer b = ByteBuffer.wrap(content); b.hasRemaining(); ) {
+          ch.write(b);
+        }
+        ch.force(true);
+      }
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+    fsync(file.getParent());
+  }
+
+  /** Deletes {@code file} if it is there and fsyncs its directory, so the deletion survives a crash. */
+  public static void deleteDurably(Path file) throws IOException {
+    if (Files.deleteIfExists(file)) {
+      fsync(file.getParent());
     }
   }
 

@@ -9,6 +9,7 @@ import dev.stasis.store.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,10 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongFunction;
+import java.util.regex.MatchResult;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The MariaDB client tools ({@code mariadb}, {@code mariadb-dump}; MySQL's {@code mysql} and
@@ -29,20 +34,32 @@ import java.util.Map;
  * all the escaping there is.
  */
 final class MysqlClient implements AutoCloseable {
+  /** How the client reports the error it stopped at, the line counted in all of its input. */
+  private static final Pattern CLIENT_ERROR = Pattern.compile(
+      "(ERROR \\d+(?: \\([0-9A-Z]{5}\\))?) at line (\\d+)(?: in file: '[^'\\n]*')?: ([^\\n]*)");
   private final Target target;
   private final ClientTool tool;
   private final String user;
   private final String client;
   private final String dumper;
+  /** {@code mysqlPort}, or 0 (never a port) when the container gives none. */
+  private final int port;
   private Path optionDir;
   private Boolean mariadbClient;
 
+  /** The tools for {@code t}; a bad {@code mysqlPort} is a usage error here, before any of them runs. */
   MysqlClient(Target t) {
     this.target = t;
     this.tool = new ClientTool(t, null, Map.of());
+    this.port = port(t);
     this.user = t.property("mysqlUsername", "root");
     this.client = program(t, "mariadb", "mysql");
     this.dumper = program(t, "mariadb-dump", "mysqldump");
+  }
+
+  /** The container's {@code mysqlPort}, checked; 0 when it has none. */
+  static int port(Target t) {
+    return t.port("mysqlPort", 0);
   }
 
   /** MariaDB's name for a tool if it is on the PATH, else MySQL's (as a path: a child's PATH does not pick it). */
@@ -81,10 +98,9 @@ final class MysqlClient implements AutoCloseable {
       args.add("--user=" + user);
     }
     String socket = target.properties().get("mysqlSocket");
-    String port = target.properties().get("mysqlPort");
     if (socket != null && !socket.isEmpty()) {
       args.add("--socket=" + socket);
-    } else if (port != null && !port.isEmpty()) {
+    } else if (port != 0) {
       args.add("--protocol=TCP");
       args.add("--port=" + port);
     }
@@ -141,8 +157,14 @@ final class MysqlClient implements AutoCloseable {
 
   /** Runs our own SQL (no result set, or values one per line) and returns what it printed. */
   String sql(String sql) throws IOException {
+    return sql(sql, target.host().err());
+  }
+
+  /** As {@link #sql(String)}, the client's stderr going to {@code stderr}. */
+  String sql(String sql, PrintStream stderr) throws IOException {
     return tool.run(clientCommand("--batch", "--skip-column-names"),
-        "SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES';\n" + sql + ";\n", Path.of(client).getFileName().toString());
+        "SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES';\n" + sql + ";\n", Path.of(client).getFileName().toString(),
+        stderr);
   }
 
   /** Runs statements in one session, if there are any. */
@@ -192,21 +214,50 @@ final class MysqlClient implements AutoCloseable {
    * killed before it sees an end of input.
    */
   void load(String database, InputStream in, String description) throws IOException {
+    load(database, in, description, null);
+  }
+
+  /**
+   * As {@link #load(String, InputStream, String)}; when the client fails "at line N", the error
+   * names {@code where.apply(N)} (a script and its own line) instead, given the line of {@code in}.
+   */
+  void load(String database, InputStream in, String description, LongFunction<String> where) throws IOException {
     try (ChildProcess p = tool.feeder(clientCommand("--batch", "--binary-mode", "--database=" + database),
         description)) {
       OutputStream stdin = p.stdin();
+      int leftOut;
       try {
-        MysqlFeed.copy(in, stdin, !isMariadbClient());
+        leftOut = MysqlFeed.copy(in, stdin, !isMariadbClient());
       } catch (MysqlFeed.ClientGone gone) {
-        p.requireSuccess();  // it stopped on an error: its status and message say which
+        loaded(p, description, where, gone.leftOut);  // it stopped on an error: its status and message say which
         throw new StoreException("%s stopped reading its input", description);
       } catch (IOException | RuntimeException e) {
         p.close();
         throw e;
       }
       stdin.close();
-      p.requireSuccess();
+      loaded(p, description, where, leftOut);
     }
+  }
+
+  /** Requires the client's success; its "ERROR … at line N" becomes {@code where}'s place for N. */
+  private static void loaded(ChildProcess p, String description, LongFunction<String> where, int leftOut)
+      throws IOException {
+    if (where == null || p.waitFor() == 0) {
+      p.requireSuccess();
+      return;
+    }
+    Matcher error = CLIENT_ERROR.matcher(p.said());
+    MatchResult last = null;
+    while (error.find()) {
+      last = error.toMatchResult();
+    }
+    if (last == null) {
+      p.requireSuccess();  // no line to name: the client's own words
+      return;
+    }
+    throw new StoreException("%s failed at %s: %s: %s", description,
+        where.apply(Long.parseLong(last.group(2)) + leftOut), last.group(1), last.group(3));
   }
 
   /** A MySQL identifier. */

@@ -33,8 +33,12 @@ final class MysqlFeed {
 
   /** The client stopped reading: it exited, and its status and stderr say why. */
   static final class ClientGone extends IOException {
-    ClientGone(IOException cause) {
+    /** As {@link #copy} returns it. */
+    final int leftOut;
+
+    ClientGone(IOException cause, int leftOut) {
       super("the mysql client stopped reading", cause);
+      this.leftOut = leftOut;
     }
   }
 
@@ -44,6 +48,7 @@ final class MysqlFeed {
   private int headLength;
   private boolean inHead = true;
   private long line = 1;
+  private int leftOut;
 
   private MysqlFeed(OutputStream out, boolean dropSandboxLine) {
     this.out = out;
@@ -54,10 +59,12 @@ final class MysqlFeed {
    * Copies {@code in} to {@code out} to its end.
    *
    * @param dropSandboxLine whether the client is MySQL's, which rejects MariaDB's sandbox line
+   * @return the lines left out (1 if that was the sandbox line, else 0), by which the client's
+   *     line numbers are behind those of {@code in}
    * @throws ClientGone when writing to {@code out} fails
    * @throws StoreException when a line leaves the database; nothing of that line was written
    */
-  static void copy(InputStream in, OutputStream out, boolean dropSandboxLine) throws IOException {
+  static int copy(InputStream in, OutputStream out, boolean dropSandboxLine) throws IOException {
     MysqlFeed feed = new MysqlFeed(out, dropSandboxLine);
     byte[] buffer = new byte[1 << 16];
     for (int n; (n = in.read(buffer)) >= 0; ) {
@@ -67,6 +74,7 @@ final class MysqlFeed {
       feed.endHead(false);
     }
     feed.flush();
+    return feed.leftOut;
   }
 
   private void write(byte[] b, int n) throws IOException {
@@ -109,7 +117,9 @@ final class MysqlFeed {
           + " --add-drop-database (as Dysnomia makes them)", line, start.strip());
     }
     boolean skip = line == 1 && lineEnded && dropSandboxLine && SANDBOX.matcher(start).matches();
-    if (!skip) {
+    if (skip) {
+      leftOut++;
+    } else {
       send(head, 0, headLength);
     }
     headLength = 0;
@@ -124,7 +134,7 @@ final class MysqlFeed {
     try {
       out.write(b, off, len);
     } catch (IOException e) {
-      throw new ClientGone(e);
+      throw new ClientGone(e, leftOut);
     }
   }
 
@@ -132,7 +142,7 @@ final class MysqlFeed {
     try {
       out.flush();
     } catch (IOException e) {
-      throw new ClientGone(e);
+      throw new ClientGone(e, leftOut);
     }
   }
 }

@@ -9,14 +9,8 @@ import dev.stasis.modules.spi.UsageException;
 import dev.stasis.store.DumpSink;
 import dev.stasis.store.IntegrityException;
 import dev.stasis.store.StoreException;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.SequenceInputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,6 +46,11 @@ public final class MysqlModule implements Module {
   }
 
   @Override
+  public void check(Target t) {
+    MysqlClient.port(t);
+  }
+
+  @Override
   public void activate(Target t) throws IOException {
     try (MysqlClient sql = new MysqlClient(t)) {
       MysqlSwap swap = new MysqlSwap(sql, checked(t));
@@ -59,31 +58,21 @@ public final class MysqlModule implements Module {
       if (sql.exists(t.stateName())) {
         return;
       }
-      List<Path> scripts = t.files("mysql-databases", "*.sql");
+      MysqlScripts scripts = MysqlScripts.of(t);
       if (scripts.isEmpty()) {
         sql.sql("CREATE DATABASE IF NOT EXISTS " + ident(t.stateName()));
         return;
       }
       // Built beside and moved in like a restore: a failing script leaves no half-made database.
       swap.createLoad();
-      try (InputStream in = concatenated(scripts)) {
-        sql.load(swap.load(), in, "the mysql-databases scripts of " + t.ref());
+      try (InputStream in = scripts.open()) {
+        sql.load(swap.load(), in, "the mysql-databases scripts of " + t.ref(), scripts::place);
       } catch (IOException | RuntimeException e) {
         swap.dropLoad();
         throw e;
       }
       swap.commit();
     }
-  }
-
-  /** The scripts one after another, each ending in a newline, as one client session reads them. */
-  private static InputStream concatenated(List<Path> scripts) throws IOException {
-    List<InputStream> parts = new ArrayList<>();
-    for (Path script : scripts) {
-      parts.add(Files.newInputStream(script));
-      parts.add(new ByteArrayInputStream(new byte[] {'\n'}));
-    }
-    return new SequenceInputStream(Collections.enumeration(parts));
   }
 
   /** The target, its state name fit for the client tools' argv (where a leading dash is an option). */
@@ -178,8 +167,10 @@ public final class MysqlModule implements Module {
    * with the session that took it, so it cannot outlast stasis. What is left is the server's
    * {@code read_only}, which refuses writes in every database to every account without
    * {@code READ_ONLY ADMIN} (or {@code SUPER}) and lasts until unlock or a server restart. As
-   * that stops the whole server, the container must ask for it: {@code mysqlLock=server-read-only}.
-   * {@code mysqlLock=none} does nothing, as Dysnomia's module does; unset, lock is an error.
+   * that stops the whole server, the container must ask for it: {@code mysqlLock=server-read-only}
+   * (see {@link ReadOnlyLock}). Unset, lock does nothing and says so, as Dysnomia's module does
+   * nothing: a stock container file must not break a transition (lock all, snapshot, unlock all);
+   * {@code mysqlLock=none} does nothing with a shorter message.
    */
   @Override
   public void lock(Target t) throws IOException {
@@ -192,25 +183,37 @@ public final class MysqlModule implements Module {
   }
 
   private static void readOnly(Target t, boolean on) throws IOException {
+    MysqlClient.port(t);  // a bad container is refused whatever lock does
     String mode = t.property("mysqlLock", "");
     String operation = on ? "lock" : "unlock";
-    if (mode.equals("none")) {
+    ReadOnlyLock lock = new ReadOnlyLock(t);
+    if (mode.equals(LOCK_SERVER) || (!on && (mode.isEmpty() || mode.equals("none")) && lock.holds())) {
+      if (!mode.equals(LOCK_SERVER)) {
+        t.host().say("container " + t.ref().container() + " no longer says mysqlLock=" + LOCK_SERVER + ", but "
+            + t.stateName() + " holds such a lock: undoing it");
+      }
+      try (MysqlClient sql = new MysqlClient(t)) {
+        if (on) {
+          sql.requireDatabase(checked(t).stateName());
+          lock.lock(sql);
+        } else {
+          lock.unlock(sql);
+        }
+      }
+    } else if (mode.equals("none")) {
       t.host().say("mysqlLock=none: " + operation + " of " + t.stateName() + " does nothing");
-      return;
+    } else if (mode.isEmpty()) {
+      t.host().say(on
+          ? "lock of " + t.stateName() + " does nothing: MariaDB cannot make one database read-only, and container "
+              + t.ref().container() + " has no mysqlLock (Dysnomia's module does nothing either); set mysqlLock="
+              + LOCK_SERVER + " there to make the whole server read-only while locked (every database on it), or"
+              + " mysqlLock=none for a shorter message"
+          : "unlock of " + t.stateName() + " does nothing: container " + t.ref().container() + " has no mysqlLock");
+    } else {
+      throw new UsageException("container %s: mysqlLock=%s is not a lock mode; %s makes the whole server read-only"
+          + " while locked (every database on it), none does nothing, as Dysnomia does", t.ref().container(), mode,
+          LOCK_SERVER);
     }
-    if (!mode.equals(LOCK_SERVER)) {
-      throw new UsageException("%s of %s: MariaDB cannot make one database read-only; set mysqlLock=%s in container %s"
-          + " to make the whole server read-only while locked (every database on it), or mysqlLock=none to do"
-          + " nothing, as Dysnomia does", operation, t.stateName(), LOCK_SERVER, t.ref().container());
-    }
-    try (MysqlClient sql = new MysqlClient(t)) {
-      sql.requireDatabase(checked(t).stateName());
-      sql.sql("SET GLOBAL read_only = " + (on ? "ON" : "OFF"));
-    }
-    t.host().say(on
-        ? "the whole MySQL server of container " + t.ref().container() + " is read-only now (read_only=ON):"
-            + " every database on it refuses writes from accounts without READ_ONLY ADMIN until unlock"
-        : "the MySQL server of container " + t.ref().container() + " is writable again (read_only=OFF)");
   }
 
   @Override

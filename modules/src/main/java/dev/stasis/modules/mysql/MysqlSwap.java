@@ -56,6 +56,9 @@ import org.apache.commons.codec.digest.DigestUtils;
  *       steps 1 to 3 is recovered the same way at once;
  *   <li>{@code swapped} (a crash in step 4): finished from the journal.
  * </ul>
+ * Steps 2 and 3 wait for open transactions that used live tables; {@link TableLockWait} says so
+ * while they wait, and a first attempt that timed out is not a failure (the marker stays
+ * {@code pending}; only a failure of the attempt after it runs the recovery).
  * While there is a marker, {@link #interrupted()} holds and snapshots are refused: the live
  * database may lack its triggers. One restore of a database at a time: a concurrent one would
  * drop this one's side schemas.
@@ -161,11 +164,21 @@ final class MysqlSwap {
     }
     // the journal is complete: from here on, a crash is undone or finished by recover()
     sql.sql("CREATE TABLE " + ident(journal) + ".pending (x INT) ENGINE=InnoDB");
-    List<String> steps = new ArrayList<>(drops(load, "TRIGGER", "EVENT"));
-    steps.addAll(drops(live, "TRIGGER"));
-    steps.add("CREATE DATABASE IF NOT EXISTS " + ident(live));
-    steps.add("CREATE DATABASE IF NOT EXISTS " + ident(old));
-    sql.statements(steps);
+    // dropping a live trigger and the rename wait for open transactions on the live tables
+    TableLockWait locks = new TableLockWait(sql, target, live);
+    locks.run(() -> {
+      List<String> steps = new ArrayList<>(drops(load, "TRIGGER", "EVENT"));
+      steps.addAll(drops(live, "TRIGGER"));
+      steps.add("CREATE DATABASE IF NOT EXISTS " + ident(live));
+      steps.add("CREATE DATABASE IF NOT EXISTS " + ident(old));
+      return String.join(";\n", steps);
+    });
+    locks.run(this::rename);
+    return objects;
+  }
+
+  /** The atomic step: live tables out, loaded tables in, the marker {@code pending} to {@code swapped}. */
+  private String rename() throws IOException {
     List<String> moves = new ArrayList<>();
     for (String table : tables(live)) {
       moves.add(ident(live) + "." + ident(table) + " TO " + ident(old) + "." + ident(table));
@@ -174,8 +187,7 @@ final class MysqlSwap {
       moves.add(ident(load) + "." + ident(table) + " TO " + ident(live) + "." + ident(table));
     }
     moves.add(ident(journal) + ".pending TO " + ident(journal) + ".swapped");
-    sql.sql("RENAME TABLE " + String.join(",\n  ", moves));
-    return objects;
+    return "RENAME TABLE " + String.join(",\n  ", moves);
   }
 
   /** After the rename: the loaded views, routines, events and triggers replace the live ones; the side schemas go. */

@@ -51,6 +51,11 @@ public final class PostgresqlGlobals implements Module {
   }
 
   @Override
+  public void check(Target t) {
+    new Psql(t);
+  }
+
+  @Override
   public void activate(Target t) {
     throw unsupported("activate");
   }

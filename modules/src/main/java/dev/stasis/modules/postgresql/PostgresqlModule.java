@@ -44,6 +44,11 @@ public final class PostgresqlModule implements Module {
   }
 
   @Override
+  public void check(Target t) {
+    new Psql(t);
+  }
+
+  @Override
   public void activate(Target t) throws IOException {
     Psql psql = new Psql(t);
     String db = t.stateName();

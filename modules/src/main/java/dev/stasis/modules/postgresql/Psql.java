@@ -21,9 +21,12 @@ final class Psql {
   private final Target target;
   private final ClientTool tool;
   private final String user;
+  private final int port;
 
+  /** @throws dev.stasis.modules.spi.UsageException when {@code postgresqlPort} is no port */
   Psql(Target t) {
     this.target = t;
+    this.port = t.port("postgresqlPort", 5432);
     this.user = t.property("postgresqlUsername", "postgres");
     String password = t.properties().get("postgresqlPassword");
     // With a password, authenticate by it as ourselves; without, as root, be the role's OS user (peer).
@@ -50,7 +53,7 @@ final class Psql {
   /** {@code -h HOST -p PORT -U USER}: the server and role, for tools that take no {@code -d DB} (pg_dumpall). */
   List<String> server() {
     String host = target.property("postgresqlHost", target.property("postgresqlRuntimeDir", "/var/run/postgresql"));
-    return List.of("-h", host, "-p", target.property("postgresqlPort", "5432"), "-U", user);
+    return List.of("-h", host, "-p", Integer.toString(port), "-U", user);
   }
 
   /** A name for a database beside {@code db}, short enough for PostgreSQL's 63-byte names. */

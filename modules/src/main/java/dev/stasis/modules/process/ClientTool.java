@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,8 +76,16 @@ public record ClientTool(Target target, String user, Map<String, String> secrets
    * @throws dev.stasis.store.StoreException when it exits non-zero, quoting its stderr
    */
   public String run(List<String> command, String input, String description) throws IOException {
+    return run(command, input, description, target.host().err());
+  }
+
+  /**
+   * As {@link #run(List, String, String)}, its stderr going to {@code stderr} instead of ours
+   * (an attempt whose expected failure the caller explains itself).
+   */
+  public String run(List<String> command, String input, String description, PrintStream stderr) throws IOException {
     try (ChildProcess p = ChildProcess.start(command(command), environment(), cwd(),
-        ChildProcess.Stdin.PIPE, null, target.host().err(), description)) {
+        ChildProcess.Stdin.PIPE, null, stderr, description)) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       Thread reader = new Thread(() -> copy(p.stdout(), out), "stdout of " + description);
       reader.start();

@@ -16,6 +16,14 @@ public interface Module {
   /** The dump's file name before compression, such as {@code dump.pgsql}; its snapshots hold this file. */
   String dumpName();
 
+  /**
+   * Refuses, before anything runs, a container whose properties this module cannot use (a port
+   * that is no port): called first by every operation. By default every property is fine.
+   *
+   * @throws UsageException naming the container and the property
+   */
+  default void check(Target target) {}
+
   /** Creates the component's state if it is absent; changes nothing if it exists. */
   void activate(Target target) throws IOException;
 

@@ -64,4 +64,23 @@ public record Target(ComponentRef ref, Path component, Map<String, String> prope
     String v = properties.get(key);
     return v == null || v.isEmpty() ? fallback : v;
   }
+
+  /**
+   * A container property that is a TCP port: digits only, 1 to 65535; {@code fallback} when it is
+   * missing or empty. Checked before a client is started with it, which would fail later and less
+   * clearly (or, given a socket too, ignore it).
+   *
+   * @throws UsageException naming the container and the key when the value is no port
+   */
+  public int port(String key, int fallback) {
+    String v = properties.get(key);
+    if (v == null || v.isEmpty()) {
+      return fallback;
+    }
+    if (v.matches("[0-9]{1,5}") && Integer.parseInt(v) >= 1 && Integer.parseInt(v) <= 65535) {
+      return Integer.parseInt(v);
+    }
+    throw new UsageException("container %s: %s='%s' is not a TCP port (digits only, 1 to 65535)",
+        ref.container(), key, v);
+  }
 }
