@@ -16,8 +16,10 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
 /**
  * Which store a command works on, and how: a local directory (Dysnomia's layout) or
@@ -25,6 +27,10 @@ import picocli.CommandLine.ScopeType;
  * {@code stasis} these options are inherited: they go before or after the subcommand's name.
  */
 final class StoreOptions {
+  /** The command these options are part of: its root's name prefixes the messages. */
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec mixee;
+
   @Option(scope = ScopeType.INHERIT, names = "--store", paramLabel = "DIR|s3://BUCKET/PREFIX",
       description = "The store: a directory, or s3://bucket/prefix. Default: $DYSNOMIA_STATEDIR, else"
           + " /var/state/dysnomia for root, ~/.dysnomia for others.")
@@ -88,6 +94,11 @@ final class StoreOptions {
     return ctx.host(root(ctx), program, verbose);
   }
 
+  /** The name messages go under: {@code stasis}, {@code dysnomia} or {@code dysnomia-snapshots}. */
+  private String program() {
+    return mixee == null ? "stasis" : mixee.root().name();
+  }
+
   /** Opens the store, sweeping staging files of killed writers. */
   Store open(Context ctx) throws IOException {
     return open(ctx, spec(ctx));
@@ -104,14 +115,14 @@ final class StoreOptions {
     Path root = ctx.path(spec);
     FsBackend backend = FsBackend.open(root);
     if (verbose && backend.sweptStaging() > 0) {
-      ctx.err().println("stasis: removed " + backend.sweptStaging() + " staging file(s) left by killed commands");
+      ctx.err().println(program() + ": removed " + backend.sweptStaging() + " staging file(s) left by killed commands");
     }
     return Store.open(backend, FsLocks.forRoot(root), lockWait);
   }
 
   /** The S3 settings of the options and environment; retries are told on stderr. */
   S3Settings s3Settings(Context ctx) {
-    S3Settings settings = S3Settings.defaults().withLog(m -> ctx.err().println("stasis: " + m));
+    S3Settings settings = S3Settings.defaults().withLog(m -> ctx.err().println(program() + ": " + m));
     String url = endpoint != null ? endpoint
         : ctx.env().getOrDefault("AWS_ENDPOINT_URL_S3", ctx.env().get("AWS_ENDPOINT_URL"));
     boolean path = pathStyle;

@@ -111,7 +111,7 @@ class StreamingModuleTest {
     CliRun r = run("snapshot", "flaky");
     assertEquals(1, r.code(), r.toString());
     assertTrue(r.stderr().contains("exited with status 1; nothing was stored"), r.stderr());
-    assertTrue(r.stderr().contains("It said: connection to the database lost half-way"), r.stderr());
+    assertTrue(r.stderr().contains("connection to the database lost half-way"), r.stderr());
     // no snapshot, checksum or generation, and no staging file left behind
     assertEquals(List.of(), Launchers.committed(host.store));
     assertEquals(List.of(), DysnomiaHost.names(host.store.resolve(".stasis/tmp")));
@@ -179,7 +179,7 @@ class StreamingModuleTest {
   void aFailedActivateIsAFailureAndMarksNothing() {
     CliRun r = run("activate", "stubborn");
     assertEquals(1, r.code(), r.toString());
-    assertTrue(r.stderr().contains("It said: cannot activate"), r.stderr());
+    assertTrue(r.stderr().contains("cannot activate"), r.stderr());
     assertTrue(Files.notExists(host.marker("activated", "stubborn", "db")));
   }
 }

@@ -111,23 +111,22 @@ public final class ChildProcess implements AutoCloseable {
   /**
    * Waits for the child to end.
    *
-   * @throws StoreException when it exits non-zero, quoting the end of its stderr
+   * @throws StoreException when it exits non-zero; what it said on stderr was passed through as
+   *     it came, so the message points there instead of printing it twice
    */
   public void requireSuccess() throws IOException {
     int status = waitFor();
     if (status != 0) {
       throw new StoreException("%s exited with status %d%s%s", description, status,
-          dumper ? "; nothing was stored" : "", said());
+          dumper ? "; nothing was stored" : "", said().isEmpty() ? ", saying nothing" : " (its messages are above)");
     }
   }
 
-  /** The end of what the child wrote on stderr, as a clause for a message. */
+  /** The end of what the child wrote on stderr (its last 2 KiB), for telling its failures apart. */
   public String said() {
-    String said;
     synchronized (tail) {
-      said = tail.toString().strip();
+      return tail.toString().strip();
     }
-    return said.isEmpty() ? "" : ". It said: " + said;
   }
 
   private void pump(InputStream in, PrintStream out, boolean keepTail) {
