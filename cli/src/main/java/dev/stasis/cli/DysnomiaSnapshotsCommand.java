@@ -118,7 +118,7 @@ public final class DysnomiaSnapshotsCommand implements Callable<Integer> {
       } else if (operation.resolve) {
         return resolve(s);
       } else if (operation.gc) {
-        s.gc(scope, keep, dryRun, a -> ctx.err().println(GcCommand.dysnomiaLine(a)))
+        s.gc(scope, keep, dryRun, a -> ctx.err().println(a.dysnomiaLine()))
             .actions().forEach(a -> {
               if (dryRun) {
                 ctx.out().println(a.kind().name().toLowerCase() + " " + a.path() + ": " + a.reason());

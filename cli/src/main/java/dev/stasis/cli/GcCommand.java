@@ -59,7 +59,7 @@ final class GcCommand implements Callable<Integer> {
     }
     GcPlan plan;
     try (Store s = stasis.store.open(ctx)) {
-      plan = s.gc(names.scope(ctx), keep, dryRun, a -> ctx.err().println(GcCommand.dysnomiaLine(a)));
+      plan = s.gc(names.scope(ctx), keep, dryRun, a -> ctx.err().println(a.dysnomiaLine()));
       if (!dryRun && s.backend() instanceof SupportsCleanup leftovers) {
         int n = leftovers.cleanup(abandonedAfter);
         ctx.err().println("stasis: aborted " + n + " abandoned upload(s) and staging object(s) older than "
@@ -94,15 +94,5 @@ final class GcCommand implements Callable<Integer> {
       return d.toMinutes() + "m";
     }
     return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
-  }
-
-  /** What the real dysnomia-snapshots prints on stderr for each deletion. */
-  static String dysnomiaLine(GcPlan.Action a) {
-    return switch (a.kind()) {
-      case GENERATION -> "Removing old generation symlink: " + a.path();
-      case SNAPSHOT -> "Removing old snapshot: " + a.path();
-      case CHECKSUM -> "Removing leftover checksum: " + a.path();
-      case META -> "Removing leftover metadata: " + a.path();
-    };
   }
 }

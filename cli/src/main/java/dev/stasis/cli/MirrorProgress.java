@@ -66,7 +66,7 @@ final class MirrorProgress implements Mirror.Listener {
 
   @Override
   public void collected(GcPlan.Action action) {
-    say(GcCommand.dysnomiaLine(action));
+    say(action.dysnomiaLine());
   }
 
   /** Ends the progress line, if one was drawn. */

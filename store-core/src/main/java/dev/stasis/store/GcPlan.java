@@ -17,7 +17,17 @@ import java.util.function.BiConsumer;
  */
 public final class GcPlan {
   /** One deletion. */
-  public record Action(Kind kind, String path, String reason) {}
+  public record Action(Kind kind, String path, String reason) {
+    /** What the real {@code dysnomia-snapshots --gc} prints on stderr for such a deletion. */
+    public String dysnomiaLine() {
+      return switch (kind) {
+        case GENERATION -> "Removing old generation symlink: " + path;
+        case SNAPSHOT -> "Removing old snapshot: " + path;
+        case CHECKSUM -> "Removing leftover checksum: " + path;
+        case META -> "Removing leftover metadata: " + path;
+      };
+    }
+  }
 
   /** What an action deletes. */
   public enum Kind { GENERATION, SNAPSHOT, CHECKSUM, META }
