@@ -48,8 +48,10 @@ final class TableLockWait {
           new PrintStream(stderr, true, StandardCharsets.UTF_8));
       return;
     } catch (StoreException e) {
-      if (!stderr.toString(StandardCharsets.UTF_8).contains("ERROR 1205 ")) {
-        throw e;  // its message quotes the client's stderr
+      String said = stderr.toString(StandardCharsets.UTF_8);
+      if (!said.contains("ERROR 1205 ")) {
+        target.host().err().print(said);  // held back in case it was the wait; the error points to it
+        throw e;
       }
     }
     if (!said) {
