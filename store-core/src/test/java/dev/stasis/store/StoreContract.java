@@ -15,12 +15,14 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -371,43 +373,79 @@ public abstract class StoreContract {
 
   @Test
   void concurrentIngestsGetDistinctGenerationNumbers() throws Exception {
-    int writers = 8;
-    ExecutorService pool = Executors.newFixedThreadPool(writers);
-    try {
-      List<Future<IngestResult>> results = new ArrayList<>();
-      for (int i = 0; i < writers; i++) {
-        String content = "writer " + i;
-        results.add(pool.submit(() -> ingest(content)));
-      }
-      Set<Long> numbers = new HashSet<>();
-      for (Future<IngestResult> f : results) {
-        assertTrue(numbers.add(f.get().generation().number()));
-      }
-      assertEquals(Set.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), numbers);
-    } finally {
-      pool.shutdownNow();
+    List<byte[]> contents = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      contents.add(utf8("writer " + i));
     }
+    Set<Long> numbers = new HashSet<>();
+    for (IngestResult r : ingestAtOnce(contents, List.of(Compression.ZSTD))) {
+      assertTrue(numbers.add(r.generation().number()), "generation " + r.generation().number() + " given twice");
+    }
+    assertEquals(Set.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), numbers);
     assertTrue(store.check(store.generations(Scope.all()), Scope.all(), true).clean());
   }
 
   @Test
   void concurrentIngestsOfOneContentMakeOneSnapshot() throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(4);
-    try {
-      List<Future<IngestResult>> results = new ArrayList<>();
-      for (int i = 0; i < 4; i++) {
-        Compression c = Compression.values()[i % 3];
-        results.add(pool.submit(() -> ingest(COMP, utf8("same"), c)));
-      }
-      for (Future<IngestResult> f : results) {
-        f.get();
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    List<IngestResult> results = ingestAtOnce(Collections.nCopies(4, utf8("same")), List.of(Compression.values()));
+    assertEquals(1, results.stream().filter(r -> !r.deduplicated()).count(), "one wrote it, the others found it");
     assertEquals(1, store.generations(Scope.all()).size());
     assertEquals(1, store.files(store.latest(COMP).orElseThrow().snapshotRef()).size());
     assertTrue(store.check(store.generations(Scope.all()), Scope.all(), true).clean());
+  }
+
+  /**
+   * Ingests each of {@code contents} into {@link #COMP} on a thread of its own, compressed as
+   * {@code compressions} says (round robin): every thread streams all its bytes, waits until
+   * every other has too, and only then commits, so the commits race rather than follow one
+   * another as the pool happens to run them.
+   *
+   * @return the results, in the order of {@code contents}
+   */
+  protected List<IngestResult> ingestAtOnce(List<byte[]> contents, List<Compression> compressions)
+      throws Exception {
+    CountDownLatch streamed = new CountDownLatch(contents.size());
+    ExecutorService pool = Executors.newFixedThreadPool(contents.size());
+    try {
+      List<Future<IngestResult>> futures = new ArrayList<>();
+      for (int i = 0; i < contents.size(); i++) {
+        byte[] content = contents.get(i);
+        Compression compression = compressions.get(i % compressions.size());
+        futures.add(pool.submit(() -> streamThenCommit(store, COMP, content, compression, streamed)));
+      }
+      List<IngestResult> results = new ArrayList<>();
+      for (Future<IngestResult> f : futures) {
+        results.add(f.get());
+      }
+      return results;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /**
+   * Ingests {@code content} into {@code component}: streams all of it, then waits until every
+   * writer sharing {@code streamed} has streamed too, then commits. A writer that fails counts
+   * down all the same, so it never holds the others back.
+   */
+  public static IngestResult streamThenCommit(Store store, ComponentRef component, byte[] content,
+      Compression compression, CountDownLatch streamed) throws Exception {
+    Ingest ingest = null;
+    try {
+      ingest = store.ingest(component, "dump.sql", compression, "test", Map.of());
+      ingest.transferFrom(new ByteArrayInputStream(content));
+    } catch (IOException | RuntimeException e) {
+      if (ingest != null) {
+        ingest.close();
+      }
+      throw e;
+    } finally {
+      streamed.countDown();  // even after a failure, or the others would wait for ever
+    }
+    try (Ingest ready = ingest) {
+      streamed.await();
+      return ready.commit();
+    }
   }
 
   // ---- faults: the store's backend is wrapped (faults), armed per test
