@@ -19,10 +19,13 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@link Mirror} between two stores of one kind: which generations go across, in which order,
- * verified, and what a failure leaves. Subclasses make fresh, empty stores.
+ * verified, and what a failure leaves, including failures injected by wrapping either store's
+ * backend in a {@link FaultyBackend}. Subclasses make fresh, empty stores.
  */
 public abstract class MirrorContract {
   protected static final ComponentRef DB = new ComponentRef("pgc", "testdb");
@@ -64,8 +67,21 @@ public abstract class MirrorContract {
   }
 
   protected MirrorResult mirror(Scope scope, OptionalInt keep) throws IOException {
-    Mirror mirror = Mirror.between(source, destination, scope);
+    return mirror(source, destination, scope, keep);
+  }
+
+  protected static MirrorResult mirror(Store from, Store to, Scope scope, OptionalInt keep) throws IOException {
+    Mirror mirror = Mirror.between(from, to, scope);
     return mirror.run(mirror.plan(), keep, QUIET);
+  }
+
+  /**
+   * A store over {@code faults}, which wraps the backend of {@link #source} or
+   * {@link #destination}: the same bytes, failing where a test says. Fault cases run on one
+   * thread, so process locks do for every kind of store.
+   */
+  protected static Store through(FaultyBackend faults) {
+    return withProcessLocks(faults);
   }
 
   protected MirrorResult mirror() throws IOException {
@@ -270,6 +286,108 @@ public abstract class MirrorContract {
     assertFalse(r.failures().get(0).integrity());
     assertTrue(r.failures().get(0).message().contains("one-file snapshots"), r.failures().get(0).message());
     assertEquals(List.of(), history(destination));
+  }
+
+  // ---- faults: one store seen through a FaultyBackend over its backend
+
+  @Test
+  void bytesDamagedOnTheWayAreRefusedAndTheNextRunSendsThem() throws IOException {
+    SnapshotRef a = ingest(source, DB, random(300_000));
+    SnapshotRef www = ingest(source, WWW, "index\n");
+    FaultyBackend faults = FaultyBackend.over(source.backend());
+    faults.corruptNext(key -> key.startsWith(StoreLayout.snapshotDir(a)));
+
+    MirrorResult r = mirror(through(faults), destination, Scope.all(), OptionalInt.empty());
+
+    assertEquals(1, faults.injected());
+    assertEquals(List.of(a), r.failures().stream().map(MirrorResult.Failure::snapshot).toList());
+    assertTrue(r.failures().get(0).integrity(), r.failures().get(0).message());
+    assertEquals(List.of("directory/www/1 " + www.name()), history(destination));
+    assertEquals(List.of(), destination.files(a), "nothing of it was published");
+    assertTrue(destination.checksum(a).isEmpty());
+
+    MirrorResult again = mirror();
+
+    assertEquals(1, again.sent());
+    assertEquals(history(source), history(destination));
+    assertTrue(destination.check(destination.generations(Scope.all()), Scope.all(), true).clean());
+  }
+
+  /** Starting, writing or committing the destination's copy fails: its component stops there, the others go on. */
+  @ParameterizedTest
+  @EnumSource(value = FaultyBackend.Op.class, names = {"CREATE", "WRITE", "COMMIT"})
+  void aCopyThatFailsAtTheDestinationPublishesNothingAndTheNextRunSendsIt(FaultyBackend.Op op) throws IOException {
+    SnapshotRef a = ingest(source, DB, random(300_000));
+    ingest(source, DB, "state B\n");
+    SnapshotRef www = ingest(source, WWW, "index\n");
+    FaultyBackend faults = FaultyBackend.over(destination.backend());
+    faults.failNext(op, key -> key.startsWith(StoreLayout.snapshotDir(a)));
+
+    MirrorResult r = mirror(source, through(faults), Scope.all(), OptionalInt.empty());
+
+    assertEquals(1, faults.injected());
+    assertEquals(1, r.failures().size());
+    MirrorResult.Failure f = r.failures().get(0);
+    assertEquals(a, f.snapshot());
+    assertFalse(f.integrity(), f.message());
+    assertEquals(1, f.left(), "B was not mirrored after it");
+    assertEquals(List.of("directory/www/1 " + www.name()), history(destination));
+    assertEquals(List.of(), destination.files(a));
+    assertFalse(destination.exists(a));
+
+    MirrorResult again = mirror();
+
+    assertEquals(2, again.sent());
+    assertEquals(history(source), history(destination));
+    assertArrayEquals(logical(source, a), logical(destination, a));
+    assertTrue(destination.check(destination.generations(Scope.all()), Scope.all(), true).clean());
+  }
+
+  @Test
+  void aLinkThatFailedAtTheDestinationIsMadeByTheNextRunWithoutSendingAgain() throws IOException {
+    SnapshotRef a = ingest(source, DB, "state A\n");
+    FaultyBackend faults = FaultyBackend.over(destination.backend());
+    faults.failNext(FaultyBackend.Op.LINK, 1);
+
+    MirrorResult r = mirror(source, through(faults), Scope.all(), OptionalInt.empty());
+
+    assertEquals(1, faults.injected());
+    assertEquals(1, r.failures().size());
+    assertEquals(List.of(), history(destination));
+    assertTrue(destination.exists(a), "published before its link failed");
+
+    MirrorResult again = mirror();
+
+    assertEquals(0, again.sent());
+    assertEquals(1, again.linked());
+    assertEquals(history(source), history(destination));
+  }
+
+  /**
+   * Retention after a mirror deletes links before snapshots: a failing delete reaches the
+   * caller and leaves the destination checkable, and the next mirror with {@code --keep} finishes.
+   */
+  @Test
+  void aDeleteThatFailsInTheRetentionAfterAMirrorLeavesTheDestinationCheckable() throws IOException {
+    abaHistory();
+    SnapshotRef c = ingest(source, DB, "state C\n");
+    FaultyBackend faults = FaultyBackend.over(destination.backend());
+    faults.failNext(FaultyBackend.Op.DELETE, key -> key.startsWith(StoreLayout.CHECKSUMS));
+
+    assertThrows(FaultyBackend.Fault.class,
+        () -> mirror(source, through(faults), Scope.all(), OptionalInt.of(1)));
+
+    assertEquals(1, faults.injected());
+    CheckReport report = destination.check(destination.generations(Scope.all()), Scope.all(), true);
+    assertTrue(report.clean(), report.problems().toString());
+    assertEquals(List.of("pgc/testdb/4 " + c.name()), history(destination));
+
+    mirror(Scope.all(), OptionalInt.of(1));
+
+    assertEquals(List.of("pgc/testdb/4 " + c.name()), history(destination));
+    List<ObjectInfo> checksums = new ArrayList<>();
+    destination.backend().list(StoreLayout.CHECKSUMS, checksums::add);
+    assertEquals(1, checksums.size(), "the next retention took what the failed one left: " + checksums);
   }
 
   protected static byte[] random(int size) {

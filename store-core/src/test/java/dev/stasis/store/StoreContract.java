@@ -15,17 +15,17 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,13 +35,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The engine's behaviour on a backend: ids, dedup, generations, gc, check, import and
- * verified reads. Subclasses provide a fresh backend and its locks.
+ * verified reads, and what a failing or damaging backend leaves behind. Subclasses provide a
+ * fresh backend and its locks.
  */
 public abstract class StoreContract {
   protected static final ComponentRef COMP = new ComponentRef("pgc", "testdb");
 
   protected Store store;
+  /** The backend under test, as {@link #newBackend()} made it: what tests arrange and inspect through. */
   protected Backend backend;
+  /** The store's view of {@link #backend}: passes every call through until a test arms a fault. */
+  protected FaultyBackend faults;
 
   protected abstract Backend newBackend() throws IOException;
 
@@ -50,7 +54,8 @@ public abstract class StoreContract {
   @BeforeEach
   void openStore() throws IOException {
     backend = newBackend();
-    store = Store.open(backend, locksFor(backend), Duration.ofSeconds(30));
+    faults = FaultyBackend.over(backend);
+    store = Store.open(faults, locksFor(backend), Duration.ofSeconds(30));
   }
 
   @AfterEach
@@ -196,104 +201,6 @@ public abstract class StoreContract {
     assertEquals(sha256(data), r.snapshot().name().value());
     assertEquals(Verdict.Kind.OK, store.verify(r.snapshot()).kind());
     assertArrayEquals(data, readLogical(r.snapshot()));
-  }
-
-  @Test
-  void aFailedWriteReachesTheCallerAndStoresNothing() throws IOException {
-    IOException full = new IOException("No space left on device");
-    try (Store failing = Store.open(new FailingBackend(backend, 2 * Ingest.CHUNK, full), locksFor(backend),
-        Duration.ofSeconds(30))) {
-      byte[] data = new byte[8 * Ingest.CHUNK];
-      new Random(5).nextBytes(data);
-      IOException thrown = assertThrows(IOException.class, () -> {
-        try (Ingest ingest = failing.ingest(COMP, "dump.sql", Compression.NONE, "test", Map.of())) {
-          ingest.transferFrom(new ByteArrayInputStream(data));
-          ingest.commit();
-        }
-      });
-      assertTrue(thrown == full, "the writer's own exception, got " + thrown);
-    }
-    assertEquals(List.of(), store.generations(Scope.all()));
-    assertStoreHoldsNoSnapshots();
-  }
-
-  /** A backend whose staged writes fail once {@code limit} bytes went through. */
-  private record FailingBackend(Backend inner, long limit, IOException failure) implements Backend {
-    @Override
-    public ObjectWriter create() throws IOException {
-      ObjectWriter w = inner.create();
-      OutputStream failing = new OutputStream() {
-        long written;
-
-        @Override
-        public void write(int b) throws IOException {
-          write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-          written += len;
-          if (written > limit) {
-            throw failure;
-          }
-          w.output().write(b, off, len);
-        }
-      };
-      return new ObjectWriter() {
-        @Override
-        public OutputStream output() {
-          return failing;
-        }
-
-        @Override
-        public void commit(Key key) throws IOException {
-          w.commit(key);
-        }
-
-        @Override
-        public void close() {
-          w.close();
-        }
-
-        @Override
-        public String describe() {
-          return w.describe();
-        }
-      };
-    }
-
-    @Override
-    public Optional<ObjectInfo> stat(Key key) throws IOException {
-      return inner.stat(key);
-    }
-
-    @Override
-    public InputStream open(Key key) throws IOException {
-      return inner.open(key);
-    }
-
-    @Override
-    public void delete(Key key) throws IOException {
-      inner.delete(key);
-    }
-
-    @Override
-    public void list(Key prefix, Consumer<ObjectInfo> sink) throws IOException {
-      inner.list(prefix, sink);
-    }
-
-    @Override
-    public GenerationLinks generations() {
-      return inner.generations();
-    }
-
-    @Override
-    public String location(Key key) {
-      return inner.location(key);
-    }
-
-    @Override
-    public void close() {}
   }
 
   protected void assertStoreHoldsNoSnapshots() throws IOException {
@@ -492,43 +399,236 @@ public abstract class StoreContract {
 
   @Test
   void concurrentIngestsGetDistinctGenerationNumbers() throws Exception {
-    int writers = 8;
-    ExecutorService pool = Executors.newFixedThreadPool(writers);
-    try {
-      List<Future<IngestResult>> results = new ArrayList<>();
-      for (int i = 0; i < writers; i++) {
-        String content = "writer " + i;
-        results.add(pool.submit(() -> ingest(content)));
-      }
-      Set<Long> numbers = new HashSet<>();
-      for (Future<IngestResult> f : results) {
-        assertTrue(numbers.add(f.get().generation().number()));
-      }
-      assertEquals(Set.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), numbers);
-    } finally {
-      pool.shutdownNow();
+    List<byte[]> contents = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      contents.add(utf8("writer " + i));
     }
+    Set<Long> numbers = new HashSet<>();
+    for (IngestResult r : ingestAtOnce(contents, List.of(Compression.ZSTD))) {
+      assertTrue(numbers.add(r.generation().number()), "generation " + r.generation().number() + " given twice");
+    }
+    assertEquals(Set.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), numbers);
     assertTrue(store.check(store.generations(Scope.all()), Scope.all(), true).clean());
   }
 
   @Test
   void concurrentIngestsOfOneContentMakeOneSnapshot() throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(4);
-    try {
-      List<Future<IngestResult>> results = new ArrayList<>();
-      for (int i = 0; i < 4; i++) {
-        Compression c = i % 2 == 0 ? Compression.ZSTD : Compression.NONE;  // xz of a stored state is a form of its own
-        results.add(pool.submit(() -> ingest(COMP, utf8("same"), c)));
-      }
-      for (Future<IngestResult> f : results) {
-        f.get();
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    // zstd and none only: xz of a state stored in another form is a form of its own
+    List<IngestResult> results = ingestAtOnce(Collections.nCopies(4, utf8("same")),
+        List.of(Compression.ZSTD, Compression.NONE));
+    assertEquals(1, results.stream().filter(r -> !r.deduplicated()).count(), "one wrote it, the others found it");
     assertEquals(1, store.generations(Scope.all()).size());
     assertEquals(1, store.files(store.latest(COMP).orElseThrow().snapshotRef()).size());
     assertTrue(store.check(store.generations(Scope.all()), Scope.all(), true).clean());
+  }
+
+  /**
+   * Ingests each of {@code contents} into {@link #COMP} on a thread of its own, compressed as
+   * {@code compressions} says (round robin): every thread streams all its bytes, waits until
+   * every other has too, and only then commits, so the commits race rather than follow one
+   * another as the pool happens to run them.
+   *
+   * @return the results, in the order of {@code contents}
+   */
+  protected List<IngestResult> ingestAtOnce(List<byte[]> contents, List<Compression> compressions)
+      throws Exception {
+    CountDownLatch streamed = new CountDownLatch(contents.size());
+    ExecutorService pool = Executors.newFixedThreadPool(contents.size());
+    try {
+      List<Future<IngestResult>> futures = new ArrayList<>();
+      for (int i = 0; i < contents.size(); i++) {
+        byte[] content = contents.get(i);
+        Compression compression = compressions.get(i % compressions.size());
+        futures.add(pool.submit(() -> streamThenCommit(store, COMP, content, compression, streamed)));
+      }
+      List<IngestResult> results = new ArrayList<>();
+      for (Future<IngestResult> f : futures) {
+        results.add(f.get());
+      }
+      return results;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /**
+   * Ingests {@code content} into {@code component}: streams all of it, then waits until every
+   * writer sharing {@code streamed} has streamed too, then commits. A writer that fails counts
+   * down all the same, so it never holds the others back.
+   */
+  public static IngestResult streamThenCommit(Store store, ComponentRef component, byte[] content,
+      Compression compression, CountDownLatch streamed) throws Exception {
+    Ingest ingest = null;
+    try {
+      ingest = store.ingest(component, "dump.sql", compression, "test", Map.of());
+      ingest.transferFrom(new ByteArrayInputStream(content));
+    } catch (IOException | RuntimeException e) {
+      if (ingest != null) {
+        ingest.close();
+      }
+      throw e;
+    } finally {
+      streamed.countDown();  // even after a failure, or the others would wait for ever
+    }
+    try (Ingest ready = ingest) {
+      streamed.await();
+      return ready.commit();
+    }
+  }
+
+  // ---- faults: the store's backend is wrapped (faults), armed per test
+
+  private static final SnapshotRef CONTENT = COMP.snapshot(new SnapshotName(sha256(utf8("content"))));
+
+  protected List<ObjectInfo> listed(Key area) throws IOException {
+    List<ObjectInfo> found = new ArrayList<>();
+    backend.list(area, found::add);
+    return found;
+  }
+
+  /**
+   * Publishing commits the metadata, the checksum and the snapshot's file, in that order; when
+   * one fails, the snapshot is not published and has no generation. What was committed before
+   * stays: records without a snapshot, which gc collects, and which the next ingest replaces.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {".stasis/meta", "checksums", "snapshots"})
+  void aCommitThatFailsPublishesNothingAndTheNextIngestStoresIt(String area) throws IOException {
+    faults.failNext(FaultyBackend.Op.COMMIT, key -> key.startsWith(new Key(area)));
+    assertThrows(FaultyBackend.Fault.class, () -> ingest("content"));
+    assertEquals(1, faults.injected());
+    assertFalse(store.exists(CONTENT));
+    assertEquals(List.of(), listed(StoreLayout.SNAPSHOTS), "no snapshot file is listed");
+    assertEquals(List.of(), store.generations(Scope.all()));
+    assertThrows(NotFoundException.class, () -> store.read(CONTENT));
+
+    IngestResult again = ingest("content");
+    assertEquals(1, again.generation().number());
+    assertFalse(again.deduplicated());
+    assertArrayEquals(utf8("content"), readLogical(CONTENT));
+    assertTrue(store.check(store.generations(Scope.all()), Scope.all(), true).clean());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {".stasis/meta", "checksums", "snapshots"})
+  void gcCollectsWhatAFailedCommitLeft(String area) throws IOException {
+    faults.failNext(FaultyBackend.Op.COMMIT, key -> key.startsWith(new Key(area)));
+    assertThrows(FaultyBackend.Fault.class, () -> ingest("content"));
+    store.gc(Scope.all(), 1, false, a -> {});
+    assertStoreHoldsNoSnapshots();
+  }
+
+  @Test
+  void aWriteThatFailsMidIngestReachesTheCallerStoresNothingAndTheNextIngestSucceeds() throws IOException {
+    byte[] data = new byte[8 * Ingest.CHUNK];
+    new Random(5).nextBytes(data);
+    faults.failAfter(FaultyBackend.Op.WRITE, 2);  // uncompressed, the sink writes 1 MiB at a time
+    // the backend's own exception, not a wrapper: the caller learns what the disk said
+    assertThrows(FaultyBackend.Fault.class, () -> ingest(COMP, data, Compression.NONE));
+    assertEquals(1, faults.injected());
+    assertEquals(List.of(), store.generations(Scope.all()));
+    assertStoreHoldsNoSnapshots();
+
+    IngestResult again = ingest(COMP, data, Compression.NONE);
+    assertEquals(1, again.generation().number());
+    assertFalse(again.deduplicated());
+    assertArrayEquals(data, readLogical(again.snapshot()));
+  }
+
+  @Test
+  void aSnapshotWhoseLinkFailedIsLinkedByTheNextIngestWithoutWritingItAgain() throws IOException {
+    faults.failNext(FaultyBackend.Op.LINK, 1);
+    assertThrows(FaultyBackend.Fault.class, () -> ingest("content"));
+    assertEquals(1, faults.injected());
+    assertEquals(Verdict.Kind.OK, store.verify(CONTENT).kind(), "published before the link failed");
+    assertEquals(List.of(), store.generations(Scope.all()));
+
+    IngestResult again = ingest("content");
+    assertTrue(again.deduplicated());
+    assertTrue(again.newGeneration());
+    assertEquals(1, again.generation().number());
+    assertTrue(store.check(store.generations(Scope.all()), Scope.all(), true).clean());
+  }
+
+  @Test
+  void aSnapshotWhoseLinkFailedIsCollectedByGc() throws IOException {
+    IngestResult first = ingest("first");
+    faults.failNext(FaultyBackend.Op.LINK, 1);
+    assertThrows(FaultyBackend.Fault.class, () -> ingest("content"));
+
+    GcPlan plan = store.gc(Scope.all(), 1, false, a -> {});
+
+    assertEquals(List.of(new GcPlan.Action(GcPlan.Kind.SNAPSHOT, CONTENT.toString(), "no kept generation points at it")),
+        plan.actions());
+    assertFalse(store.exists(CONTENT));
+    assertEquals(List.of(first.generation()), store.generations(Scope.all()));
+    assertTrue(store.check(store.generations(Scope.all()), Scope.all(), true).clean());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Compression.class)
+  void bytesDamagedOnTheirWayFromTheBackendFailTheReadAsAnIntegrityError(Compression compression)
+      throws IOException {
+    byte[] data = new byte[100_000];
+    new Random(3).nextBytes(data);
+    SnapshotRef ref = ingest(COMP, data, compression).snapshot();
+    faults.corruptNext(key -> key.startsWith(StoreLayout.snapshotDir(ref)));
+    assertThrows(IntegrityException.class, () -> readLogical(ref));
+    assertEquals(1, faults.injected());
+    assertArrayEquals(data, readLogical(ref), "what is stored is intact");
+  }
+
+  /**
+   * gc deletes the links first, durably, then the snapshots: a delete that fails anywhere leaves
+   * no generation pointing at a snapshot it took anything of, and the next gc finishes the job.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"generations", "snapshots", "checksums", ".stasis/meta"})
+  void aDeleteThatFailsDuringGcLeavesNoDanglingGenerationAndTheNextGcFinishes(String area) throws IOException {
+    for (int i = 1; i <= 3; i++) {
+      ingest("s" + i);
+    }
+    faults.failNext(FaultyBackend.Op.DELETE, key -> key.startsWith(new Key(area)));
+    assertThrows(FaultyBackend.Fault.class, () -> store.gc(Scope.all(), 1, false, a -> {}));
+    assertEquals(1, faults.injected());
+    CheckReport report = store.check(store.generations(Scope.all()), Scope.all(), true);
+    assertTrue(report.clean(), report.problems().toString());
+
+    store.gc(Scope.all(), 1, false, a -> {});
+
+    assertEquals(List.of("3 " + sha256(utf8("s3"))), paths(store.generations(Scope.all())));
+    for (Key each : List.of(StoreLayout.SNAPSHOTS, StoreLayout.CHECKSUMS, StoreLayout.META)) {
+      assertEquals(1, listed(each).size(), "left in " + each + ": " + listed(each));
+    }
+    assertTrue(store.check(store.generations(Scope.all()), Scope.all(), true).clean());
+  }
+
+  /** A listing gc cannot make is not an empty one: taken for empty, it would delete every snapshot. */
+  @ParameterizedTest
+  @ValueSource(strings = {"generations", "snapshots", "checksums", ".stasis/meta"})
+  void gcThatCannotListDeletesNothing(String area) throws IOException {
+    ingest("one");
+    ingest("two");
+    faults.failNext(FaultyBackend.Op.LIST, key -> key.startsWith(new Key(area)));
+    assertThrows(FaultyBackend.Fault.class, () -> store.gc(Scope.all(), 1, false, a -> {}));
+    assertEquals(1, faults.injected());
+    assertEquals(2, store.generations(Scope.all()).size());
+    assertEquals(2, listed(StoreLayout.SNAPSHOTS).size());
+    assertEquals(2, listed(StoreLayout.CHECKSUMS).size());
+  }
+
+  @Test
+  void checkReportsASnapshotItCannotReadAndKeepsGoing() throws IOException {
+    IngestResult unreadable = ingest(new ComponentRef("c", "a"), utf8("a"), Compression.ZSTD);
+    ingest(new ComponentRef("c", "b"), utf8("b"), Compression.ZSTD);
+    faults.failNext(FaultyBackend.Op.OPEN, key -> key.startsWith(StoreLayout.snapshotDir(unreadable.snapshot())));
+
+    CheckReport report = store.check(store.generations(Scope.all()), Scope.all(), true);
+
+    assertEquals(1, faults.injected());
+    assertEquals(2, report.snapshotsChecked());
+    assertEquals(List.of(CheckReport.Kind.UNREADABLE + " " + unreadable.snapshot()),
+        report.problems().stream().map(p -> p.kind() + " " + p.subject()).toList());
   }
 
   protected static byte[] compress(Compression c, byte[] data) throws IOException {

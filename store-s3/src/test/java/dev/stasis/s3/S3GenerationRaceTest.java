@@ -7,13 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.stasis.store.ComponentRef;
 import dev.stasis.store.Compression;
 import dev.stasis.store.Generation;
-import dev.stasis.store.Ingest;
 import dev.stasis.store.IngestResult;
 import dev.stasis.store.ProcessLocks;
 import dev.stasis.store.Scope;
 import dev.stasis.store.SnapshotName;
 import dev.stasis.store.Store;
-import java.io.ByteArrayInputStream;
+import dev.stasis.store.StoreContract;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -65,11 +65,8 @@ class S3GenerationRaceTest {
         Duration.ofSeconds(30));
   }
 
-  private static IngestResult ingest(Store store, String content) throws Exception {
-    try (Ingest ingest = store.ingest(COMP, "dump.sql", Compression.NONE, "race", Map.of())) {
-      ingest.transferFrom(new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8)));
-      return ingest.commit();
-    }
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   /** Runs both calls at once, released together by a barrier, and returns both results. */
@@ -150,7 +147,10 @@ class S3GenerationRaceTest {
     for (int round = 0; round < ROUNDS; round++) {
       String ca = "writer A, round " + round;
       String cb = "writer B, round " + round;
-      results.addAll(together(() -> ingest(a, ca), () -> ingest(b, cb)));
+      // each streams its dump, then both commit at once: the race is for the generation number
+      CountDownLatch streamed = new CountDownLatch(2);
+      results.addAll(together(() -> StoreContract.streamThenCommit(a, COMP, utf8(ca), Compression.NONE, streamed),
+          () -> StoreContract.streamThenCommit(b, COMP, utf8(cb), Compression.NONE, streamed)));
     }
     Map<Long, SnapshotName> byNumber = new HashMap<>();
     for (IngestResult r : results) {
