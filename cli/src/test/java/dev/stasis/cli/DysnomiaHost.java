@@ -67,6 +67,19 @@ final class DysnomiaHost {
     return Files.createDirectories(components.resolve(container).resolve(name));
   }
 
+  /**
+   * Puts stand-ins for {@code tools} first on the PATH: each writes a line to {@code calls} and
+   * fails, so a test can show that no tool ran (and none reaches a real server).
+   */
+  DysnomiaHost standIns(Path calls, String... tools) throws IOException {
+    Path bin = Files.createDirectories(calls.resolveSibling("stand-ins"));
+    for (String tool : tools) {
+      script(bin.resolve(tool), "#!/bin/sh", "echo \"$0 $*\" >> '" + calls + "'", "echo 'no server here' >&2",
+          "exit 1");
+    }
+    return env("PATH", bin + ":/usr/bin:/bin");
+  }
+
   /** Writes an executable script. */
   static Path script(Path file, String... lines) throws IOException {
     write(file, lines);

@@ -27,12 +27,7 @@ class PostgresPortTest {
     host = new DysnomiaHost(tmp);
     host.component("pgc", "shop");
     calls = tmp.resolve("calls");
-    Path bin = Files.createDirectories(tmp.resolve("bin"));
-    for (String tool : new String[] {"psql", "pg_dump", "pg_dumpall"}) {
-      DysnomiaHost.script(bin.resolve(tool), "#!/bin/sh", "echo \"$0 $*\" >> '" + calls + "'",
-          "echo 'no server here' >&2", "exit 2");
-    }
-    host.env("PATH", bin + ":/usr/bin:/bin");
+    host.standIns(calls, "psql", "pg_dump", "pg_dumpall");
   }
 
   @ParameterizedTest

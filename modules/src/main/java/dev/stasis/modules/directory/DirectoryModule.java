@@ -48,15 +48,8 @@ public final class DirectoryModule implements Module {
   /** Creates the directory, seeded from the component path's contents when it has any. */
   @Override
   public void activate(Target t) throws IOException {
-    Path state = state(t);
-    DirectorySwap swap = new DirectorySwap(swapLocks);
-    swap.recover(state);
-    if (Files.exists(state, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    Files.createDirectories(state.getParent());
     Path seed = t.component();
-    swap.replace(state, into -> {
+    new DirectorySwap(swapLocks).createIfAbsent(state(t), into -> {
       if (seed != null && Files.isDirectory(seed)) {
         copyTree(seed, into);
       }

@@ -39,6 +39,20 @@ public final class DirectorySwap {
     this.locks = locks;
   }
 
+  /**
+   * Creates {@code target} with what {@code builder} makes, beside and then renamed in, unless it
+   * exists (after repairing an interrupted swap): what {@code activate} does. Its parents are
+   * created as needed.
+   */
+  public void createIfAbsent(Path target, Builder builder) throws IOException {
+    recover(target);
+    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    Files.createDirectories(target.getParent());
+    replace(target, builder);
+  }
+
   /** Replaces {@code target} (which may not exist yet) with what {@code builder} makes. */
   public void replace(Path target, Builder builder) throws IOException {
     try (Prepared prepared = prepare(target, builder)) {

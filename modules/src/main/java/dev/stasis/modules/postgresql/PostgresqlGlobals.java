@@ -1,6 +1,5 @@
 package dev.stasis.modules.postgresql;
 
-import dev.stasis.modules.process.ChildProcess;
 import dev.stasis.modules.spi.Module;
 import dev.stasis.modules.spi.Target;
 import dev.stasis.modules.spi.UsageException;
@@ -33,21 +32,15 @@ public final class PostgresqlGlobals implements Module {
   @Override
   public void dump(Target t, DumpSink sink) throws IOException {
     Psql psql = new Psql(t);
-    // as for a database's dump: a restrict key of the store's, so unchanged roles dump to the same bytes
-    String keys = StoreSecret.derive(t.host().stateDir(), "pg_dumpall restrict key " + t.ref(), 256);
     List<String> command = new ArrayList<>(List.of("pg_dumpall", "--globals-only", "--no-password",
         "-l", "postgres"));
     command.addAll(psql.server());
-    try (ChildProcess p = psql.tool().dumper(command, "pg_dumpall --globals-only")) {
-      p.dumpTo(sink, out -> RestrictKey.rekeyed(out, length -> keys.substring(0, length)));
-    }
+    psql.dump(command, "pg_dumpall --globals-only", sink);
   }
 
   @Override
   public Map<String, String> attributes(Target t) throws IOException {
-    Psql psql = new Psql(t);
-    String dumper = psql.tool().run(List.of("pg_dumpall", "--version"), "", "pg_dumpall --version").strip();
-    return Map.of("dumper", dumper, "server", psql.query("SHOW server_version"));
+    return new Psql(t).versions("pg_dumpall");
   }
 
   @Override

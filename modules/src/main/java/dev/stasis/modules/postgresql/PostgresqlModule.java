@@ -74,20 +74,14 @@ public final class PostgresqlModule implements Module {
   public void dump(Target t, DumpSink sink) throws IOException {
     Psql psql = new Psql(t);
     psql.requireDatabase(t.stateName());
-    // pg_dump draws its \restrict key; the stored dump gets the component's (see RestrictKey)
-    String keys = StoreSecret.derive(t.host().stateDir(), "pg_dump restrict key " + t.ref(), 256);
     List<String> command = new ArrayList<>(List.of("pg_dump", "--no-password"));
     command.addAll(psql.connection(t.stateName()));
-    try (ChildProcess p = psql.tool().dumper(command, "pg_dump of " + t.stateName())) {
-      p.dumpTo(sink, out -> RestrictKey.rekeyed(out, length -> keys.substring(0, length)));
-    }
+    psql.dump(command, "pg_dump of " + t.stateName(), sink);
   }
 
   @Override
   public Map<String, String> attributes(Target t) throws IOException {
-    Psql psql = new Psql(t);
-    String dumper = psql.tool().run(List.of("pg_dump", "--version"), "", "pg_dump --version").strip();
-    return Map.of("dumper", dumper, "server", psql.query("SHOW server_version"));
+    return new Psql(t).versions("pg_dump");
   }
 
   @Override

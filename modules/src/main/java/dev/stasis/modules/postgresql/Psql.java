@@ -1,7 +1,9 @@
 package dev.stasis.modules.postgresql;
 
+import dev.stasis.modules.process.ChildProcess;
 import dev.stasis.modules.process.ClientTool;
 import dev.stasis.modules.spi.Target;
+import dev.stasis.store.DumpSink;
 import dev.stasis.store.NotFoundException;
 import dev.stasis.store.StoreException;
 import java.io.IOException;
@@ -80,6 +82,24 @@ final class Psql {
     command.addAll(connection(database));
     // "does not exist, skipping" and the like are not news
     return tool.run(command, "SET client_min_messages = warning;\n" + sql + ";\n", "psql on " + database);
+  }
+
+  /**
+   * Runs a dumper ({@code pg_dump}, {@code pg_dumpall}) into {@code sink}, its random
+   * {@code \restrict} key swapped for one of the store's for this component and dumper
+   * ({@link RestrictKey}): unchanged state dumps to the same bytes, and no key is in any argv.
+   */
+  void dump(List<String> command, String description, DumpSink sink) throws IOException {
+    String keys = StoreSecret.derive(target.host().stateDir(), command.get(0) + " restrict key " + target.ref(), 256);
+    try (ChildProcess p = tool.dumper(command, description)) {
+      p.dumpTo(sink, out -> RestrictKey.rekeyed(out, length -> keys.substring(0, length)));
+    }
+  }
+
+  /** A dumper's {@code --version} line and the server's version: facts for a snapshot's metadata. */
+  Map<String, String> versions(String dumper) throws IOException {
+    String version = tool.run(List.of(dumper, "--version"), "", dumper + " --version").strip();
+    return Map.of("dumper", version, "server", query("SHOW server_version"));
   }
 
   /** Runs a script file in {@code database}, stopping at its first error. */

@@ -55,14 +55,7 @@ public final class SubversionModule implements Module {
   /** Creates the repository, loading the component's {@code subversion-repositories/*} dumps in name order. */
   @Override
   public void activate(Target t) throws IOException {
-    Path repo = repository(t);
-    DirectorySwap swap = new DirectorySwap(swapLocks);
-    swap.recover(repo);
-    if (Files.exists(repo, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    Files.createDirectories(repo.getParent());
-    swap.replace(repo, fresh -> {
+    new DirectorySwap(swapLocks).createIfAbsent(repository(t), fresh -> {
       create(t, fresh);
       for (Path dump : t.files("subversion-repositories", "*")) {
         try (InputStream in = Files.newInputStream(dump)) {
