@@ -4,6 +4,7 @@ import static dev.stasis.store.XzInputs.BLOCK;
 import static dev.stasis.store.XzInputs.LEVEL;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,6 +27,17 @@ class ParallelXzTest {
       byte[] compressed = compress(input.getValue(), 2, input.getValue().length);
       XzInputs.assertReadable(input.getValue(), compressed, dir);
     }
+  }
+
+  @Test
+  void withoutXzOnThePathJavaCompressesReadably() throws Exception {
+    byte[] data = XzInputs.sql(200_000);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (OutputStream xz = Compression.xz(out, Compression.XZ_PRESET, SystemXz.find("/nonexistent"))) {
+      assertInstanceOf(ParallelXz.class, xz);
+      xz.write(data);
+    }
+    XzInputs.assertReadable(data, out.toByteArray(), dir);
   }
 
   @Test

@@ -5,6 +5,7 @@ import static dev.stasis.store.XzInputs.LEVEL;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,6 +30,18 @@ class SystemXzTest {
       byte[] compressed = compress(input.getValue(), 2, input.getValue().length);
       XzInputs.assertReadable(input.getValue(), compressed, dir);
     }
+  }
+
+  @Test
+  void theDefaultXzIsTheSystemsAndReadable() throws Exception {
+    XzInputs.systemXz();
+    byte[] data = XzInputs.sql(200_000);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (OutputStream xz = Compression.XZ.compress(out)) {
+      assertInstanceOf(SystemXz.class, xz);
+      xz.write(data);
+    }
+    XzInputs.assertReadable(data, out.toByteArray(), dir);
   }
 
   @Test
