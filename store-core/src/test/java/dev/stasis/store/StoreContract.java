@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -198,15 +199,16 @@ public abstract class StoreContract {
     assertArrayEquals(data, readLogical(r.snapshot()));
   }
 
-  @Test
-  void aFailedWriteReachesTheCallerAndStoresNothing() throws IOException {
+  @ParameterizedTest
+  @EnumSource(Compression.class)
+  void aFailedWriteReachesTheCallerAndStoresNothing(Compression compression) throws IOException {
     IOException full = new IOException("No space left on device");
     try (Store failing = Store.open(new FailingBackend(backend, 2 * Ingest.CHUNK, full), locksFor(backend),
         Duration.ofSeconds(30))) {
       byte[] data = new byte[8 * Ingest.CHUNK];
       new Random(5).nextBytes(data);
       IOException thrown = assertThrows(IOException.class, () -> {
-        try (Ingest ingest = failing.ingest(COMP, "dump.sql", Compression.NONE, "test", Map.of())) {
+        try (Ingest ingest = failing.ingest(COMP, "dump.sql", compression, "test", Map.of())) {
           ingest.transferFrom(new ByteArrayInputStream(data));
           ingest.commit();
         }
@@ -215,6 +217,42 @@ public abstract class StoreContract {
     }
     assertEquals(List.of(), store.generations(Scope.all()));
     assertStoreHoldsNoSnapshots();
+  }
+
+  @Test
+  void aKilledXzStoresNothing() throws IOException {
+    XzInputs.systemXz();
+    byte[] data = XzInputs.random(8 * Ingest.CHUNK, 6);
+    IOException thrown = assertThrows(IOException.class, () -> {
+      try (Ingest ingest = store.ingest(COMP, "dump.sql", Compression.XZ, "test", Map.of())) {
+        OutputStream out = ingest.output();
+        out.write(data, 0, 2 * Ingest.CHUNK);
+        ProcessHandle xz = xzChildren().findFirst().orElseThrow();
+        xz.destroyForcibly();
+        xz.onExit().join();
+        out.write(data, 2 * Ingest.CHUNK, data.length - 2 * Ingest.CHUNK);
+        ingest.commit();
+      }
+    });
+    assertTrue(thrown.getMessage().contains("xz was killed by signal 9"), thrown.getMessage());
+    assertEquals(List.of(), store.generations(Scope.all()));
+    assertStoreHoldsNoSnapshots();
+  }
+
+  @Test
+  void anXzIngestClosedWithoutCommitLeavesNoProcess() throws IOException {
+    XzInputs.systemXz();
+    try (Ingest ingest = store.ingest(COMP, "dump.sql", Compression.XZ, "test", Map.of())) {
+      ingest.output().write(XzInputs.sql(3 * Ingest.CHUNK));
+      assertEquals(1, xzChildren().count());
+    }
+    assertEquals(0, xzChildren().count());
+    assertStoreHoldsNoSnapshots();
+  }
+
+  private static Stream<ProcessHandle> xzChildren() {
+    return ProcessHandle.current().children().filter(ProcessHandle::isAlive)
+        .filter(p -> p.info().command().map(c -> c.endsWith("/xz")).orElse(false));
   }
 
   /** A backend whose staged writes fail once {@code limit} bytes went through. */
