@@ -9,8 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The system's {@code xz} as a child process: liblzma on several threads is about four times as fast as xz-java on one. */
 final class SystemXz extends OutputStream implements Abortable {
@@ -36,8 +39,15 @@ final class SystemXz extends OutputStream implements Abortable {
     drain.start();
   }
 
-  /** The first executable {@code xz} in the directories of {@code searchPath} (PATH's syntax), if any. */
+  /**
+   * The first executable {@code xz} in the directories of {@code searchPath} (PATH's syntax),
+   * if it is XZ Utils 5.2 or later (the first with threads); not busybox's, which cannot compress.
+   */
   static Optional<Path> find(String searchPath) {
+    return onPath(searchPath).filter(SystemXz::threaded);
+  }
+
+  private static Optional<Path> onPath(String searchPath) {
     if (searchPath == null) {
       return Optional.empty();
     }
@@ -57,21 +67,50 @@ final class SystemXz extends OutputStream implements Abortable {
     return Optional.empty();
   }
 
+  /** Whether {@code xz --robot --version} says XZ Utils 5.2.0 or later. */
+  private static boolean threaded(Path xz) {
+    try {
+      Process version = command(xz, "--robot", "--version").redirectErrorStream(true).start();
+      version.getOutputStream().close();
+      String out;
+      try (InputStream in = version.getInputStream()) {
+        out = new String(in.readNBytes(4096), StandardCharsets.UTF_8);
+        in.transferTo(OutputStream.nullOutputStream());
+      }
+      Matcher number = Pattern.compile("(?m)^XZ_VERSION=(\\d{8,})$").matcher(out);
+      return version.waitFor() == 0 && number.find() && Long.parseLong(number.group(1)) >= 50020000L;
+    } catch (IOException | NumberFormatException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** {@code xz} with {@code args}, without the options its environment variables would add. */
+  private static ProcessBuilder command(Path xz, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(xz.toString());
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command);
+    // xz reads options from these: a user's XZ_OPT=-9 must not change what stasis stores
+    builder.environment().remove("XZ_DEFAULTS");
+    builder.environment().remove("XZ_OPT");
+    return builder;
+  }
+
   /**
    * Starts {@code xz} compressing into {@code target} at {@code level}, in blocks of
    * {@code blockSize} bytes on {@code threads} threads. The threads only share the work: with
    * the block size fixed, the output is the same for any thread count.
    */
   static SystemXz start(Path xz, OutputStream target, int level, long blockSize, int threads) throws IOException {
-    ProcessBuilder builder = new ProcessBuilder(List.of(xz.toString(), "--compress", "--stdout",
-        "--format=xz", "--check=crc64", "-" + level, "--block-size=" + blockSize,
+    ProcessBuilder builder = command(xz, "--compress", "--stdout", "--format=xz", "--check=crc64",
+        "-" + level, "--block-size=" + blockSize,
         // 2 or more, never 1: one thread is xz's single-threaded encoder, whose output differs
         "--threads=" + Math.max(2, threads),
         // a memory limit may cut threads but never switch encoders; warnings are not failures
-        "--no-adjust", "--no-warn"));
-    // xz reads options from these: a user's XZ_OPT=-9 must not change what stasis stores
-    builder.environment().remove("XZ_DEFAULTS");
-    builder.environment().remove("XZ_OPT");
+        "--no-adjust", "--no-warn");
     return new SystemXz(builder.start(), target);
   }
 

@@ -131,17 +131,28 @@ class SystemXzTest {
   }
 
   @Test
-  void foundOnlyAsAnExecutableOnThePath() throws IOException {
+  void foundOnlyAsAThreadedXzFirstOnThePath() throws IOException {
     Path empty = Files.createDirectory(dir.resolve("empty"));
     Path plain = Files.createDirectory(dir.resolve("plain"));
     Files.writeString(plain.resolve("xz"), "not executable");
-    Path bin = Files.createDirectory(dir.resolve("bin"));
-    Path xz = Files.writeString(bin.resolve("xz"), "#!/bin/sh\n");
-    Files.setPosixFilePermissions(xz, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path current = fakeXz("current", "printf 'XZ_VERSION=50040012\\nLIBLZMA_VERSION=50040012\\n'");
+    Path old = fakeXz("old", "printf 'XZ_VERSION=50000052\\nLIBLZMA_VERSION=50000052\\n'");
+    Path busybox = fakeXz("busybox", "echo 'xz: unrecognized option' >&2; exit 1");
     assertEquals(Optional.empty(), SystemXz.find(null));
     assertEquals(Optional.empty(), SystemXz.find(""));
     assertEquals(Optional.empty(), SystemXz.find(empty + ":" + plain));
-    assertEquals(Optional.of(xz), SystemXz.find(":" + empty + ":" + plain + ":" + bin));
+    assertEquals(Optional.of(current), SystemXz.find(":" + empty + ":" + plain + ":" + current.getParent()));
+    assertEquals(Optional.empty(), SystemXz.find(old.getParent() + ":" + current.getParent()));
+    assertEquals(Optional.empty(), SystemXz.find(busybox.getParent().toString()));
+    assertEquals(Optional.of(XzInputs.systemXz()), SystemXz.find(XzInputs.systemXz().getParent().toString()));
+  }
+
+  /** An executable {@code xz} in a directory of its own that runs {@code script}. */
+  private Path fakeXz(String dirName, String script) throws IOException {
+    Path xz = Files.createDirectory(dir.resolve(dirName)).resolve("xz");
+    Files.writeString(xz, "#!/bin/sh\n" + script + "\n");
+    Files.setPosixFilePermissions(xz, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return xz;
   }
 
   private byte[] compress(byte[] data, int threads, int writeSize) throws IOException {

@@ -24,9 +24,12 @@ final class XzInputs {
 
   /** The system's xz; skips the test where there is none. */
   static Path systemXz() {
-    Optional<Path> xz = SystemXz.find(System.getenv("PATH"));
-    assumeTrue(xz.isPresent(), "no xz on PATH");
-    return xz.get();
+    assumeTrue(OnPath.XZ.isPresent(), "no xz (5.2 or later) on PATH");
+    return OnPath.XZ.get();
+  }
+
+  private static final class OnPath {
+    static final Optional<Path> XZ = SystemXz.find(System.getenv("PATH"));
   }
 
   /** Named inputs: empty, one byte, a little SQL, several blocks of SQL with random bytes, random. */
