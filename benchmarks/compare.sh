@@ -16,7 +16,7 @@
 # Knobs (environment):
 #   SIZE_MB=1024      size each database's dump aims at (MiB)
 #   RUNS=3            timed runs per case, after one untimed warm-up run
-#   RUNS_SLOW=1       runs of the slow cases (Dysnomia's xz way, the real dysnomia-snapshots), no warm-up
+#   RUNS_SLOW=1       runs of the slow cases (Dysnomia's xz way, stasis's xz, the real dysnomia-snapshots), no warm-up
 #   RSS_MB=1024       BIG_MB=8192   sizes of the two random streams for stasis's peak memory (MiB)
 #   GENERATIONS=10000 GEN_COMPONENTS=10   the generation store for --query-all and --gc
 #   REAL_DYSNOMIA_SNAPSHOTS=/path   the real Dysnomia tool, timed beside stasis's when given
@@ -268,6 +268,8 @@ dump_cases() {
   bench "$g" stasis 'stasis snapshot --stdin (zstd)' fast "$b" : "$snap" '$RUN/store'
   bench "$g" stasis-none 'stasis snapshot --stdin --compression none' fast "$b" : \
     "${snap/--stdin/--stdin --compression none}" '$RUN/store'
+  bench "$g" stasis-xz 'stasis snapshot --stdin --compression xz' slow "$b" : \
+    "${snap/--stdin/--stdin --compression xz}" '$RUN/store'
   bench "$g" stasis-again 'stasis snapshot --stdin, again (dedup)' fast "$b" "$snap" "$snap" '$RUN/store'
   bench "$g" stasis-live 'stasis snapshot -C postgresql (module, live)' fast "$b" : \
     '"$STASIS" snapshot -C "$PG_CONTAINER" -c "$COMPONENTS/$DB" --store "$RUN/store"' '$RUN/store'

@@ -4,10 +4,12 @@ import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
-import org.apache.commons.compress.compressors.xz.XZCompressorOutputStream;
 import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
+import org.tukaani.xz.LZMA2Options;
 
 /**
  * How a snapshot's file is stored; the file name says which ({@code dump.pgsql.zst},
@@ -30,6 +32,11 @@ public enum Compression {
   static final int ZSTD_JOB = 2 << 20;
   /** xz's own default preset, as the {@code xz} command uses. */
   static final int XZ_PRESET = 6;
+  /**
+   * Most threads for xz, in the child process or in Java: at preset 6 each holds about 140 MiB
+   * (a 94 MiB encoder and its blocks' buffers), so memory stays bounded on a machine of many cores.
+   */
+  static final int XZ_MAX_THREADS = 4;
 
   private final String word;
   private final String suffix;
@@ -93,9 +100,48 @@ public enum Compression {
   public OutputStream compress(OutputStream out, int level) throws IOException {
     return switch (this) {
       case ZSTD -> zstd(out, level);
-      case XZ -> new XZCompressorOutputStream(out, level);
+      case XZ -> xz(out, level, SystemXzOnPath.FOUND);
       case NONE -> out;
     };
+  }
+
+  /**
+   * xz in blocks of a fixed size, with {@code systemXz} as a multi-threaded child process when
+   * given, else in Java on several threads. The same input gives the same bytes on every run
+   * and with any number of threads (but the two encoders differ from each other; both are .xz
+   * that {@code xz -d} reads).
+   */
+  static OutputStream xz(OutputStream out, int level, Optional<Path> systemXz) throws IOException {
+    if (level < 0 || level > 9) {
+      throw new IllegalArgumentException("xz levels are 0 to 9, not " + level);
+    }
+    int threads = Math.min(Runtime.getRuntime().availableProcessors(), XZ_MAX_THREADS);
+    LZMA2Options options = new LZMA2Options(level);
+    int blockSize = xzBlockSize(options);
+    if (systemXz.isPresent()) {
+      return SystemXz.start(systemXz.get(), out, level, blockSize, threads);
+    }
+    return ParallelXz.start(out, options, blockSize, Math.min(threads, xzWorkersThatFit(options, blockSize)));
+  }
+
+  /**
+   * xz's own block size in multi-threaded mode: three times the dictionary, at least 1 MiB
+   * (24 MiB at preset 6). Given explicitly, so no other xz version's default changes the bytes.
+   */
+  static int xzBlockSize(LZMA2Options options) {
+    return Math.max(1 << 20, 3 * options.getDictSize());
+  }
+
+  /** Java workers that half the heap's free room holds, at least one (which the old one-thread encoder needed too). */
+  private static int xzWorkersThatFit(LZMA2Options options, int blockSize) {
+    Runtime runtime = Runtime.getRuntime();
+    long room = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, room / 2 / ParallelXz.memoryPerWorker(options, blockSize)));
+  }
+
+  /** The {@code xz} command on PATH, looked up once. */
+  private static final class SystemXzOnPath {
+    static final Optional<Path> FOUND = SystemXz.find(System.getenv("PATH"));
   }
 
   private static OutputStream zstd(OutputStream out, int level) throws IOException {

@@ -348,13 +348,12 @@ public final class Ingest implements Closeable, DumpSink {
       try {
         while (true) {
           byte[] chunk = full.take();
-          if (chunk == end) {
-            if (failure == null) {
-              finishStream();
-            }
+          if (chunk == end && failure == null) {
+            finishStream();
             return;
           }
-          if (chunk == abort) {
+          if (chunk == end || chunk == abort) {
+            discard();
             return;
           }
           int length = lengths[takeAt];
@@ -370,6 +369,14 @@ public final class Ingest implements Closeable, DumpSink {
         }
       } catch (InterruptedException e) {
         failure = new InterruptedIOException("the ingest was interrupted");
+        discard();
+      }
+    }
+
+    /** Drops the compressed stream unfinished: an xz child process or worker threads stop now. */
+    private void discard() {
+      if (compressor instanceof Abortable a) {
+        a.abort();
       }
     }
 

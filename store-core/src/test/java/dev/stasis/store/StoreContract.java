@@ -26,6 +26,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -201,6 +202,42 @@ public abstract class StoreContract {
     assertEquals(sha256(data), r.snapshot().name().value());
     assertEquals(Verdict.Kind.OK, store.verify(r.snapshot()).kind());
     assertArrayEquals(data, readLogical(r.snapshot()));
+  }
+
+  @Test
+  void aKilledXzStoresNothing() throws IOException {
+    XzInputs.systemXz();
+    byte[] data = XzInputs.random(8 * Ingest.CHUNK, 6);
+    IOException thrown = assertThrows(IOException.class, () -> {
+      try (Ingest ingest = store.ingest(COMP, "dump.sql", Compression.XZ, "test", Map.of())) {
+        OutputStream out = ingest.output();
+        out.write(data, 0, 2 * Ingest.CHUNK);
+        ProcessHandle xz = xzChildren().findFirst().orElseThrow();
+        xz.destroyForcibly();
+        xz.onExit().join();
+        out.write(data, 2 * Ingest.CHUNK, data.length - 2 * Ingest.CHUNK);
+        ingest.commit();
+      }
+    });
+    assertTrue(thrown.getMessage().contains("xz was killed by signal 9"), thrown.getMessage());
+    assertEquals(List.of(), store.generations(Scope.all()));
+    assertStoreHoldsNoSnapshots();
+  }
+
+  @Test
+  void anXzIngestClosedWithoutCommitLeavesNoProcess() throws IOException {
+    XzInputs.systemXz();
+    try (Ingest ingest = store.ingest(COMP, "dump.sql", Compression.XZ, "test", Map.of())) {
+      ingest.output().write(XzInputs.sql(3 * Ingest.CHUNK));
+      assertEquals(1, xzChildren().count());
+    }
+    assertEquals(0, xzChildren().count());
+    assertStoreHoldsNoSnapshots();
+  }
+
+  private static Stream<ProcessHandle> xzChildren() {
+    return ProcessHandle.current().children().filter(ProcessHandle::isAlive)
+        .filter(p -> p.info().command().map(c -> c.endsWith("/xz")).orElse(false));
   }
 
   protected void assertStoreHoldsNoSnapshots() throws IOException {
@@ -518,18 +555,20 @@ public abstract class StoreContract {
     assertStoreHoldsNoSnapshots();
   }
 
-  @Test
-  void aWriteThatFailsMidIngestReachesTheCallerStoresNothingAndTheNextIngestSucceeds() throws IOException {
+  @ParameterizedTest
+  @EnumSource(Compression.class)
+  void aWriteThatFailsMidIngestReachesTheCallerStoresNothingAndTheNextIngestSucceeds(Compression compression)
+      throws IOException {
     byte[] data = new byte[8 * Ingest.CHUNK];
     new Random(5).nextBytes(data);
-    faults.failAfter(FaultyBackend.Op.WRITE, 2);  // uncompressed, the sink writes 1 MiB at a time
+    faults.failAfter(FaultyBackend.Op.WRITE, 2);  // random bytes: every compression writes several times
     // the backend's own exception, not a wrapper: the caller learns what the disk said
-    assertThrows(FaultyBackend.Fault.class, () -> ingest(COMP, data, Compression.NONE));
+    assertThrows(FaultyBackend.Fault.class, () -> ingest(COMP, data, compression));
     assertEquals(1, faults.injected());
     assertEquals(List.of(), store.generations(Scope.all()));
     assertStoreHoldsNoSnapshots();
 
-    IngestResult again = ingest(COMP, data, Compression.NONE);
+    IngestResult again = ingest(COMP, data, compression);
     assertEquals(1, again.generation().number());
     assertFalse(again.deduplicated());
     assertArrayEquals(data, readLogical(again.snapshot()));
