@@ -111,7 +111,8 @@ class ConcurrentProcessesIT {
   private record Ingested(String snapshot, long generation, boolean newGeneration) {}
 
   /**
-   * Starts one ingest per dump (zstd and xz by turns) and {@code gcs} collections keeping
+   * Starts one ingest per dump (zstd and none by turns: xz asked for a state stored in another
+   * form is a form of its own, see StoreContract) and {@code gcs} collections keeping
    * {@code keep}, all before feeding any dump so that they overlap; returns what each ingest
    * printed, in the order of {@code dumps}.
    */
@@ -120,7 +121,7 @@ class ConcurrentProcessesIT {
     try {
       for (int i = 0; i < dumps.size(); i++) {
         running.add(bin.start(Launchers.launcher("stasis", "snapshot", "--stdin", "-C", "c", "-c", "x", "--json",
-            "--compression", i % 2 == 0 ? "zstd" : "xz")));
+            "--compression", i % 2 == 0 ? "zstd" : "none")));
       }
       for (int i = 0; i < gcs; i++) {
         running.add(bin.start(Launchers.launcher("stasis", "gc", "--keep", keep)));
