@@ -91,7 +91,8 @@ class MirrorCommandTest {
     CliRun r = mirror("--json", "--keep", "1");
 
     assertEquals(3, r.code(), r.toString());
-    assertTrue(r.stderr().contains("stasis: refused " + aba.get(1) + ": checksum mismatch"), r.stderr());
+    assertTrue(r.stderr().contains("stasis: refused " + aba.get(1) + ": Checksum mismatch detected for snapshot: "
+        + aba.get(1)), r.stderr());
     Map<String, Object> summary = JsonReader.object(r.out());
     List<?> failures = (List<?>) summary.get("failures");
     assertEquals(1, failures.size());
@@ -106,6 +107,26 @@ class MirrorCommandTest {
     assertFalse(Files.exists(destination.resolve("checksums").resolve(aba.get(1))));
     assertFalse(Files.exists(destination.resolve("snapshots").resolve(c)));
     assertEquals(List.of(), Trees.files(destination.resolve(".stasis/tmp")));
+  }
+
+  /** A's file and checksum under B's name: they agree with each other, but the name says B. */
+  @Test
+  void aSnapshotStoredUnderAnotherSnapshotsNameIsRefusedWithExit3() throws IOException {
+    for (String area : List.of("snapshots", "checksums")) {
+      Path b = source.resolve(area).resolve(aba.get(1));
+      Path a = source.resolve(area).resolve(aba.get(0));
+      Path from = area.equals("snapshots") ? a.resolve("dump.sql.zst") : a;
+      Path to = area.equals("snapshots") ? b.resolve("dump.sql.zst") : b;
+      Files.copy(from, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    CliRun r = mirror();
+
+    assertEquals(3, r.code(), r.toString());
+    assertTrue(r.stderr().contains("stasis: refused " + aba.get(1) + ": snapshot " + aba.get(1)
+        + " does not match its name"), r.stderr());
+    assertEquals(List.of(aba.get(0)), queryAll(destination).stream().filter(p -> p.startsWith("pgc/")).toList());
+    assertFalse(Files.exists(destination.resolve("snapshots").resolve(aba.get(1))));
   }
 
   @Test

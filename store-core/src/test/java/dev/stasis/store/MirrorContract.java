@@ -7,11 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -110,6 +113,20 @@ public abstract class MirrorContract {
     try (ObjectWriter w = store.backend().create()) {
       w.output().write(bytes);
       w.commit(file);
+    }
+  }
+
+  /** Puts {@code from}'s file and checksum record under {@code to}'s name: self-consistent, and wrong. */
+  protected static void copyOver(Store store, SnapshotRef from, SnapshotRef to) throws IOException {
+    Key fromFile = store.files(from).get(0).key();
+    Key toFile = store.files(to).get(0).key();
+    try (InputStream in = store.backend().open(fromFile); ObjectWriter w = store.backend().create()) {
+      in.transferTo(w.output());
+      w.commit(toFile);
+    }
+    try (ObjectWriter w = store.backend().create()) {
+      w.output().write(store.checksum(from).orElseThrow().getBytes(StandardCharsets.UTF_8));
+      w.commit(StoreLayout.checksum(to));
     }
   }
 
@@ -286,6 +303,53 @@ public abstract class MirrorContract {
     assertFalse(r.failures().get(0).integrity());
     assertTrue(r.failures().get(0).message().contains("one-file snapshots"), r.failures().get(0).message());
     assertEquals(List.of(), history(destination));
+  }
+
+  // ---- names: a snapshot goes across only as what its name says it is
+
+  /** Generation 1's object and checksum under generation 2's name: consistent with each other, but not B. */
+  @Test
+  void aSnapshotStoredUnderAnotherSnapshotsNameIsRefusedAndStopsItsComponent() throws IOException {
+    SnapshotRef a = ingest(source, DB, "state A\n");
+    SnapshotRef b = ingest(source, DB, "state B\n");
+    SnapshotRef c = ingest(source, DB, "state C\n");
+    SnapshotRef www = ingest(source, WWW, "index\n");
+    copyOver(source, a, b);
+
+    MirrorResult r = mirror();
+
+    assertEquals(List.of(b), r.failures().stream().map(MirrorResult.Failure::snapshot).toList());
+    MirrorResult.Failure f = r.failures().get(0);
+    assertTrue(f.integrity(), f.message());
+    assertTrue(f.message().contains("does not match its name"), f.message());
+    assertEquals(1, f.left(), "C was not mirrored after it");
+    assertEquals(List.of("directory/www/1 " + www.name(), "pgc/testdb/1 " + a.name()), history(destination));
+    assertEquals(List.of(), destination.files(b), "nothing of it was published");
+    assertTrue(destination.checksum(b).isEmpty());
+    assertTrue(destination.meta(b).isEmpty());
+    assertFalse(destination.exists(c));
+  }
+
+  /** Dysnomia names a snapshot by its file's SHA-256; a Subversion revision is an opaque name. */
+  @Test
+  void aSnapshotNamedByItsFilesHashOrByAnOpaqueNameGoesAcross() throws IOException {
+    ByteArrayOutputStream xz = new ByteArrayOutputStream();
+    try (OutputStream out = Compression.XZ.compress(xz)) {
+      out.write("state A\n".getBytes(StandardCharsets.UTF_8));
+    }
+    byte[] file = xz.toByteArray();
+    SnapshotRef dysnomias = DB.snapshot(new SnapshotName(HexFormat.of().formatHex(
+        DysnomiaChecksum.sha256().digest(file))));
+    source.importSnapshot(dysnomias, "dump.sql.xz", () -> new ByteArrayInputStream(file), "test");
+    SnapshotRef revision = WWW.snapshot(new SnapshotName("42"));
+    source.importSnapshot(revision, "dump.svn", () -> new ByteArrayInputStream(new byte[] {42}), "test");
+
+    MirrorResult r = mirror();
+
+    assertTrue(r.complete(), r.failures().toString());
+    assertEquals(2, r.sent());
+    assertEquals(history(source), history(destination));
+    assertTrue(destination.check(destination.generations(Scope.all()), Scope.all(), true).clean());
   }
 
   // ---- faults: one store seen through a FaultyBackend over its backend
