@@ -28,7 +28,8 @@ import picocli.CommandLine.ParentCommand;
         + " directory or s3://bucket/prefix. Only snapshots missing at the destination are sent; each component's"
         + " new generations go oldest first, each snapshot verified against its checksum before its generation is"
         + " linked. The destination numbers its generations itself, so a fresh mirror has the same names in the"
-        + " same order. A snapshot that fails stops its component; the others go on (exit 3 if one was damaged).",
+        + " same order. Snapshots the destination lost are sent again. A snapshot"
+        + " that fails stops its component; the others go on (exit 3 if one was damaged or not what its name says).",
         "  stasis mirror --from /var/state/dysnomia --to s3://backups/host1",
         "  stasis mirror --from s3://backups/host1 --to /srv/state --keep 3 --progress"})
 final class MirrorCommand implements Callable<Integer> {
@@ -128,6 +129,7 @@ final class MirrorCommand implements Callable<Integer> {
         m.put("send", i.send());
         m.put("bytes", i.bytes());
         m.put("generation", i.linkAs() > 0 ? i.linkAs() : null);
+        m.put("repairs", i.repair() ? i.repairs() : null);
         steps.add(m);
       }
       Map<String, Object> m = summary(plan.toSend(), plan.skipped(),
@@ -138,7 +140,10 @@ final class MirrorCommand implements Callable<Integer> {
       return;
     }
     for (MirrorPlan.Item i : plan.items()) {
-      if (i.send()) {
+      if (i.repair()) {
+        ctx.out().println("would send " + i.snapshot() + " again, missing at the destination though its generation "
+            + i.repairs() + " points at it (" + Progress.size(i.bytes()) + ")");
+      } else if (i.send()) {
         ctx.out().println("would send " + i.snapshot() + " (" + Progress.size(i.bytes()) + ")");
       }
       if (i.linkAs() > 0) {

@@ -129,6 +129,27 @@ class MirrorCommandTest {
     assertFalse(Files.exists(destination.resolve("snapshots").resolve(aba.get(1))));
   }
 
+  /** A snapshot object deleted at the destination: sent again, never called skipped. */
+  @Test
+  void aSnapshotDeletedAtTheDestinationIsSentAgain() throws IOException {
+    assertEquals(0, mirror().code());
+    Files.delete(destination.resolve("snapshots").resolve(aba.get(2)).resolve("dump.sql.zst"));
+
+    CliRun dry = mirror("--dry-run");
+    CliRun r = mirror("--json");
+
+    assertEquals(0, dry.code(), dry.toString());
+    assertEquals(List.of("would send " + aba.get(2) + " again, missing at the destination though its generation 3"
+        + " points at it"), dry.lines().stream().map(l -> l.replaceAll(" \\(.*\\)$", "")).toList());
+    assertEquals(0, r.code(), r.toString());
+    Map<String, Object> summary = JsonReader.object(r.out());
+    assertEquals(1L, summary.get("sent"));
+    assertEquals(2L, summary.get("skipped"), "B and www; A was missing");
+    assertEquals(0L, summary.get("linked"));
+    assertEquals(queryAll(source), queryAll(destination));
+    assertEquals(0, CliRun.dysnomiaSnapshots(destination, "--query-all", "--check").code());
+  }
+
   @Test
   void keepLeavesTheNewestGenerationsAtTheDestination() {
     CliRun r = mirror("--keep", "1", "-C", "pgc");

@@ -17,7 +17,8 @@ import java.util.OptionalInt;
  * <p>Each snapshot is verified on its way ({@link SnapshotCopy}) and published with the
  * engine's commit protocol before its generation is linked. A snapshot that fails stops its
  * component there (a later generation linked without it would put the history out of order);
- * other components go on, and the result lists the failures.
+ * other components go on, and the result lists the failures. Snapshots the destination lost
+ * are sent again too, without linking anything.
  *
  * <pre>{@code
  * Mirror mirror = Mirror.between(local, s3, Scope.all());
@@ -84,13 +85,19 @@ public final class Mirror {
     for (int i = 0; i < items.size(); i++) {
       MirrorPlan.Item item = items.get(i);
       try {
-        mirror(item.snapshot(), verified, tally, listener);
+        if (item.repair()) {
+          repair(item.snapshot(), verified, tally, listener);
+        } else {
+          mirror(item.snapshot(), verified, tally, listener);
+        }
       } catch (IOException | StoreException e) {
         if (e instanceof LockedException locked) {
           throw locked;
         }
         int left = 0;
-        while (i + 1 < items.size() && items.get(i + 1).source().component().equals(item.source().component())) {
+        // A generation linked after one that failed would be out of order; a repair links nothing.
+        while (!item.repair() && i + 1 < items.size()
+            && items.get(i + 1).source().component().equals(item.source().component())) {
           i++;
           left++;
         }
@@ -112,8 +119,10 @@ public final class Mirror {
    * generation: sent if missing or damaged there, else only linked. {@code verified} holds the
    * checksum records of the snapshots this run sent or verified at the destination, which an
    * A,B,A history links again without reading them again.
+   *
+   * @return the link: the destination's newest generation, now pointing at the snapshot
    */
-  private void mirror(SnapshotRef snapshot, Map<SnapshotRef, String> verified, Tally tally, Listener listener)
+  private IngestResult mirror(SnapshotRef snapshot, Map<SnapshotRef, String> verified, Tally tally, Listener listener)
       throws IOException {
     IngestResult linked;
     String checksum = verified.get(snapshot);
@@ -123,24 +132,42 @@ public final class Mirror {
       linked = present(snapshot);
       if (linked != null) {
         tally.skipped++;
-        to.checksum(snapshot).ifPresent(c -> verified.put(snapshot, c));
       } else {
-        SnapshotCopy.Copied copied = SnapshotCopy.copy(from, to, snapshot, listener);
-        linked = copied.result();
-        // the destination's own record: a copy deduplicated against one already there may differ
-        to.checksum(snapshot).ifPresent(c -> verified.put(snapshot, c));
-        if (linked.deduplicated()) {
-          tally.skipped++;  // it appeared at the destination while we sent it
-        } else {
-          tally.sent++;
-          tally.bytes += copied.bytes();
-          listener.sent(snapshot, copied.bytes());
-        }
+        SnapshotCopy.Copied copied = SnapshotCopy.copy(from, to, snapshot, true, listener);
+        linked = copied.linked();
+        sent(snapshot, copied, tally, listener);
       }
+      // the destination's own record: a copy deduplicated against one already there may differ
+      to.checksum(snapshot).ifPresent(c -> verified.put(snapshot, c));
     }
     if (linked.newGeneration()) {
       tally.linked++;
       listener.linked(linked.generation());
+    }
+    return linked;
+  }
+
+  /**
+   * Puts back a snapshot the destination's generations point at but that is missing there,
+   * linking nothing; if it is back and verifies by now, it is only counted as skipped.
+   */
+  private void repair(SnapshotRef snapshot, Map<SnapshotRef, String> verified, Tally tally, Listener listener)
+      throws IOException {
+    if (to.exists(snapshot) && to.verify(snapshot).kind() == Verdict.Kind.OK) {
+      tally.skipped++;
+    } else {
+      sent(snapshot, SnapshotCopy.copy(from, to, snapshot, false, listener), tally, listener);
+    }
+    to.checksum(snapshot).ifPresent(c -> verified.put(snapshot, c));
+  }
+
+  private static void sent(SnapshotRef snapshot, SnapshotCopy.Copied copied, Tally tally, Listener listener) {
+    if (copied.deduplicated()) {
+      tally.skipped++;  // it appeared at the destination while we sent it
+    } else {
+      tally.sent++;
+      tally.bytes += copied.bytes();
+      listener.sent(snapshot, copied.bytes());
     }
   }
 

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Copies one snapshot's file between stores, verified in the one pass that sends it: the stored
@@ -24,14 +23,16 @@ final class SnapshotCopy {
 
   /**
    * Sends {@code snapshot} from {@code from} to {@code to} and publishes it there with the
-   * engine's commit protocol, linking a generation unless the newest already points at it.
+   * engine's commit protocol; with {@code link}, links a generation unless the newest already
+   * points at it (without, it puts back a snapshot the destination's generations point at).
    *
-   * @return the publish result and the bytes sent
+   * @return how it was published and the bytes sent
    * @throws IntegrityException when the source lacks a valid checksum, the bytes do not match it,
    *     do not match the snapshot's name, or do not decompress
    * @throws StoreException for a snapshot of several files (Dysnomia's directory snapshots)
    */
-  static Copied copy(Store from, Store to, SnapshotRef snapshot, Mirror.Listener listener) throws IOException {
+  static Copied copy(Store from, Store to, SnapshotRef snapshot, boolean link, Mirror.Listener listener)
+      throws IOException {
     List<ObjectInfo> files = from.files(snapshot);
     if (files.isEmpty()) {
       throw new IntegrityException("snapshot %s is missing at the source (a dangling generation; run stasis check)",
@@ -50,15 +51,24 @@ final class SnapshotCopy {
     try (ObjectWriter writer = to.receive(StoreLayout.snapshotFile(snapshot, name))) {
       Sent sent = new Sent(writer.output(), listener);
       send(from, snapshot, file.key(), expected, sent);
-      Optional<SnapshotMeta> meta = from.meta(snapshot);
-      IngestResult result = to.publish(writer, snapshot, name, expected, meta.orElse(null),
-          meta.map(SnapshotMeta::logicalSize).orElse(-1L), sent.count);
-      return new Copied(result, sent.count);
+      SnapshotMeta meta = from.meta(snapshot).orElse(null);
+      if (!link) {
+        return new Copied(null, to.publishUnlinked(writer, snapshot, name, expected, meta), sent.count);
+      }
+      IngestResult result = to.publish(writer, snapshot, name, expected, meta,
+          meta == null ? -1 : meta.logicalSize(), sent.count);
+      return new Copied(result, result.deduplicated(), sent.count);
     }
   }
 
-  /** A copied snapshot: how it was published and the bytes sent. */
-  record Copied(IngestResult result, long bytes) {}
+  /**
+   * A copied snapshot.
+   *
+   * @param linked the publish result, or null when no generation was to be linked
+   * @param deduplicated whether the destination had it, verified, by the time it was published
+   *     (someone else put it there meanwhile), so the bytes sent were dropped
+   */
+  record Copied(IngestResult linked, boolean deduplicated, long bytes) {}
 
   /** Streams the file into {@code out}; returns only if it verified, by its checksum record and its name. */
   private static void send(Store from, SnapshotRef snapshot, Key file, String expected, OutputStream out)

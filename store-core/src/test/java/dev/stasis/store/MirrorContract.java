@@ -352,6 +352,43 @@ public abstract class MirrorContract {
     assertTrue(destination.check(destination.generations(Scope.all()), Scope.all(), true).clean());
   }
 
+  // ---- a destination that lost a snapshot
+
+  @Test
+  void aSnapshotDeletedAtTheDestinationIsSentAgainAndNotCountedAsSkipped() throws IOException {
+    SnapshotRef a = ingest(source, DB, "state A\n");
+    SnapshotRef b = ingest(source, DB, "state B\n");
+    mirror();
+    destination.backend().delete(destination.files(b).get(0).key());  // the newest generation's
+
+    MirrorPlan plan = Mirror.between(source, destination, Scope.all()).plan();
+    MirrorResult r = mirror();
+
+    assertEquals(1, plan.toSend(), "B again");
+    assertEquals(1, r.sent(), "B again");
+    assertEquals(1, r.skipped(), "only A: B was missing");
+    assertEquals(0, r.linked());
+    assertTrue(destination.exists(a));
+    assertEquals(history(source), history(destination));
+    assertTrue(destination.check(destination.generations(Scope.all()), Scope.all(), true).clean());
+  }
+
+  @Test
+  void anOlderGenerationsSnapshotLostAtTheDestinationIsSentAgain() throws IOException {
+    SnapshotRef a = ingest(source, DB, "state A\n");
+    ingest(source, DB, "state B\n");
+    mirror();
+    destination.backend().delete(StoreLayout.checksum(a));
+    ingest(source, DB, "state C\n");
+
+    MirrorResult r = mirror();
+
+    assertEquals(2, r.sent(), "A again, and C");
+    assertEquals(1, r.skipped(), "only B: A was missing");
+    assertEquals(history(source), history(destination));
+    assertTrue(destination.check(destination.generations(Scope.all()), Scope.all(), true).clean());
+  }
+
   // ---- faults: one store seen through a FaultyBackend over its backend
 
   @Test
