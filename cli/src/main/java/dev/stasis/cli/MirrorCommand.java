@@ -28,7 +28,8 @@ import picocli.CommandLine.ParentCommand;
         + " directory or s3://bucket/prefix. Only snapshots missing at the destination are sent; each component's"
         + " new generations go oldest first, each snapshot verified against its checksum before its generation is"
         + " linked. The destination numbers its generations itself, so a fresh mirror has the same names in the"
-        + " same order. Snapshots the destination lost are sent again. A snapshot"
+        + " same order, and records which source generation each link came from, so a later mirror goes on from"
+        + " there (a history A, B, A brings B and A). Snapshots the destination lost are sent again. A snapshot"
         + " that fails stops its component; the others go on (exit 3 if one was damaged or not what its name says).",
         "  stasis mirror --from /var/state/dysnomia --to s3://backups/host1",
         "  stasis mirror --from s3://backups/host1 --to /srv/state --keep 3 --progress"})

@@ -129,6 +129,22 @@ class MirrorCommandTest {
     assertFalse(Files.exists(destination.resolve("snapshots").resolve(aba.get(1))));
   }
 
+  /** The case: A mirrored, then B and A again; the next mirror must bring B and A, not "A is there". */
+  @Test
+  void aStateThatComesBackAfterAMirrorGoesAcrossWithTheStateBetween() {
+    Path alone = tmp.resolve("alone");
+    String a = dump(alone, "state A\n");
+    assertEquals(0, CliRun.stasis(alone, "mirror", "--from", alone.toString(), "--to", destination.toString()).code());
+    String b = dump(alone, "state B\n");
+    dump(alone, "state A\n");
+
+    CliRun r = CliRun.stasis(alone, "mirror", "--from", alone.toString(), "--to", destination.toString());
+
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.out().strip().endsWith("), skipped 1, linked 2 generation(s), 0 failed"), r.out());
+    assertEquals(List.of(a, b, a), queryAll(destination));
+  }
+
   /** A snapshot object deleted at the destination: sent again, never called skipped. */
   @Test
   void aSnapshotDeletedAtTheDestinationIsSentAgain() throws IOException {

@@ -15,10 +15,11 @@ import java.util.OptionalInt;
  * Which generations are new is {@link MirrorPlan}'s business.
  *
  * <p>Each snapshot is verified on its way ({@link SnapshotCopy}) and published with the
- * engine's commit protocol before its generation is linked. A snapshot that fails stops its
- * component there (a later generation linked without it would put the history out of order);
- * other components go on, and the result lists the failures. Snapshots the destination lost
- * are sent again too, without linking anything.
+ * engine's commit protocol before its generation is linked; after each link the destination's
+ * {@link MirrorRecord} says which source generation it came from, which is where the next
+ * mirror goes on. A snapshot that fails stops its component there (a later generation linked
+ * without it would put the history out of order); other components go on, and the result lists
+ * the failures. Snapshots the destination lost are sent again too, without linking anything.
  *
  * <pre>{@code
  * Mirror mirror = Mirror.between(local, s3, Scope.all());
@@ -81,6 +82,7 @@ public final class Mirror {
     }
     Tally tally = new Tally(plan.upToDate());
     Map<SnapshotRef, String> verified = new HashMap<>();
+    String origin = from.backend().location(Key.ROOT);
     List<MirrorPlan.Item> items = plan.items();
     for (int i = 0; i < items.size(); i++) {
       MirrorPlan.Item item = items.get(i);
@@ -88,7 +90,9 @@ public final class Mirror {
         if (item.repair()) {
           repair(item.snapshot(), verified, tally, listener);
         } else {
-          mirror(item.snapshot(), verified, tally, listener);
+          IngestResult linked = mirror(item.snapshot(), verified, tally, listener);
+          record(new MirrorRecord(origin, item.source().number(), linked.generation().number(),
+              item.snapshot().name()), item.snapshot().component());
         }
       } catch (IOException | StoreException e) {
         if (e instanceof LockedException locked) {
@@ -145,6 +149,20 @@ public final class Mirror {
       listener.linked(linked.generation());
     }
     return linked;
+  }
+
+  /**
+   * Writes the destination's record of where it stands. If that fails, the link stays and the
+   * component stops: the next mirror walks on from the record before, in order.
+   */
+  private void record(MirrorRecord record, ComponentRef component) {
+    try {
+      record.write(to, component);
+    } catch (IOException | StoreException e) {
+      throw new StoreException(e, "generation %d of %s at the destination is linked, but which source generation"
+          + " it came from could not be recorded (%s); the next mirror goes on from the record before",
+          record.generation(), component, e.getMessage());
+    }
   }
 
   /**

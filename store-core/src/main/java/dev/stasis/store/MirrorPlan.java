@@ -18,13 +18,13 @@ import java.util.TreeMap;
  * then the source generations that are <em>new</em> to the destination, oldest first, each with
  * whether its snapshot must be sent and which generation number the destination will give it.
  *
- * <p>A source generation is new when it comes after the last source generation pointing at
- * the snapshot the destination's newest generation points at. So a fresh destination gets
- * every generation, in order (an A,B,A history stays A,B,A); a destination mirrored before gets
- * only what the source made since; a second mirror gets nothing. When the destination's newest
- * snapshot is nowhere in the source's history (the two diverged, or the source was collected
- * down past it), every source generation is new, as for a fresh destination, and the component
- * is listed in {@link #diverged()}.
+ * <p>Which generations are new follows generations, not snapshot names ({@link MirrorHistory}):
+ * a fresh destination gets every generation, in order (an A,B,A history stays A,B,A); a
+ * destination mirrored before gets what the source made after the generation its last link came
+ * from (so A, then B and A again, brings B and A); a second mirror gets nothing. When the
+ * destination's history does not line up with the source's at all (the two diverged), every
+ * source generation is new, as for a fresh destination, and the component is listed in
+ * {@link #diverged()}.
  *
  * <p>The plan is what {@code --dry-run} prints; {@link Mirror#run} checks the destination again
  * as it goes, so a plan that went stale does no harm.
@@ -96,7 +96,7 @@ public final class MirrorPlan {
     return upToDate + kept.size();
   }
 
-  /** Components whose newest snapshot at the destination the source's history does not hold. */
+  /** Components whose history at the destination does not line up with the source's. */
   public List<ComponentRef> diverged() {
     return diverged;
   }
@@ -115,13 +115,15 @@ public final class MirrorPlan {
     Map<ComponentRef, List<Generation>> source = byComponent(from.generations(scope));
     Map<ComponentRef, List<Generation>> destination = byComponent(to.generations(scope));
     Set<SnapshotRef> present = committed(to, scope);
+    String origin = from.backend().location(Key.ROOT);
     List<Item> items = new ArrayList<>();
     List<ComponentRef> diverged = new ArrayList<>();
     Set<SnapshotRef> upToDate = new HashSet<>();
     for (Map.Entry<ComponentRef, List<Generation>> e : source.entrySet()) {
       List<Generation> gens = e.getValue();
       List<Generation> there = destination.getOrDefault(e.getKey(), List.of());
-      OptionalInt cut = there.isEmpty() ? OptionalInt.of(0) : lastPointingAt(gens, there.get(there.size() - 1).snapshot());
+      Optional<MirrorRecord> record = MirrorRecord.read(to, e.getKey()).filter(r -> r.source().equals(origin));
+      OptionalInt cut = MirrorHistory.upToDate(gens, there, record);
       if (cut.isEmpty()) {
         diverged.add(e.getKey());
       }
@@ -172,16 +174,6 @@ public final class MirrorPlan {
       current = g.snapshot();
       items.add(new Item(g, send, send ? size(from, ref) : 0, link ? ++number : 0, 0));
     }
-  }
-
-  /** One past the index of the last generation pointing at {@code name}; empty when none does. */
-  private static OptionalInt lastPointingAt(List<Generation> gens, SnapshotName name) {
-    for (int i = gens.size() - 1; i >= 0; i--) {
-      if (gens.get(i).snapshot().equals(name)) {
-        return OptionalInt.of(i + 1);
-      }
-    }
-    return OptionalInt.empty();
   }
 
   private static long size(Store from, SnapshotRef ref) throws IOException {

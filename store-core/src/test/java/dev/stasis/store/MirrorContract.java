@@ -389,6 +389,109 @@ public abstract class MirrorContract {
     assertTrue(destination.check(destination.generations(Scope.all()), Scope.all(), true).clean());
   }
 
+  // ---- which source generations are new: by generation, not by snapshot name
+
+  /** A, mirrored; then B and A again: the destination must get B and A, not "A is there already". */
+  @Test
+  void aStateThatComesBackAfterAMirrorGoesAcrossWithTheStateBetween() throws IOException {
+    ingest(source, DB, "state A\n");
+    mirror();
+    ingest(source, DB, "state B\n");
+    ingest(source, DB, "state A\n");
+
+    MirrorPlan plan = Mirror.between(source, destination, Scope.all()).plan();
+    MirrorResult r = mirror();
+
+    assertEquals(List.of(2L, 3L), plan.items().stream().map(MirrorPlan.Item::linkAs).toList());
+    assertEquals(1, r.sent(), "B");
+    assertEquals(2, r.linked());
+    assertEquals(1, r.skipped(), "A");
+    assertEquals(history(source), history(destination));
+  }
+
+  @Test
+  void aMirrorStoppedBeforeItsSecondLinkResumesInOrder() throws IOException {
+    List<SnapshotRef> ab = abaHistory();
+    ingest(source, DB, "state C\n");
+    FaultyBackend faults = FaultyBackend.over(destination.backend());
+    faults.failAfter(FaultyBackend.Op.LINK, 1);
+
+    MirrorResult stopped = mirror(source, through(faults), Scope.all(), OptionalInt.empty());
+
+    assertEquals(1, faults.injected());
+    assertEquals(1, stopped.failures().size());
+    assertEquals(List.of("pgc/testdb/1 " + ab.get(0).name()), history(destination));
+
+    mirror();
+
+    assertEquals(history(source), history(destination), "A, B, A, C");
+  }
+
+  /** No record of an earlier mirror (the destination made A itself): the histories are lined up in order. */
+  @Test
+  void withoutARecordTheTwoHistoriesAreLinedUpInOrder() throws IOException {
+    ingest(destination, DB, "state A\n");
+    abaHistory();
+    ingest(source, DB, "state C\n");
+
+    MirrorPlan plan = Mirror.between(source, destination, Scope.all()).plan();
+    mirror();
+
+    assertEquals(List.of(), plan.diverged());
+    assertEquals(history(source), history(destination), "A, B, A, C");
+  }
+
+  @Test
+  void aSourceCollectedPastTheLastMirroredGenerationHasNotDiverged() throws IOException {
+    SnapshotRef a = ingest(source, DB, "state A\n");
+    mirror();
+    ingest(source, DB, "state B\n");
+    SnapshotRef c = ingest(source, DB, "state C\n");
+    source.gc(Scope.all(), 1, false, action -> { });
+
+    MirrorPlan plan = Mirror.between(source, destination, Scope.all()).plan();
+    mirror();
+
+    assertEquals(List.of(), plan.diverged(), "generation 1 went across; 3 is new, 2 is gone");
+    assertEquals(List.of("pgc/testdb/1 " + a.name(), "pgc/testdb/2 " + c.name()), history(destination));
+  }
+
+  /** B is linked but its record is not written: the next run walks on from the record of A, in order. */
+  @Test
+  void aLinkWhoseRecordWasNotWrittenIsFollowedInOrderByTheNextRun() throws IOException {
+    ingest(source, DB, "state A\n");
+    mirror();
+    ingest(source, DB, "state B\n");
+    ingest(source, DB, "state A\n");
+    ingest(source, DB, "state B\n");
+    FaultyBackend faults = FaultyBackend.over(destination.backend());
+    faults.failNext(FaultyBackend.Op.COMMIT, key -> key.startsWith(StoreLayout.MIRRORS));
+
+    MirrorResult stopped = mirror(source, through(faults), Scope.all(), OptionalInt.empty());
+
+    assertEquals(1, faults.injected());
+    assertEquals(1, stopped.failures().size());
+    assertFalse(stopped.failures().get(0).integrity());
+    assertEquals(2, stopped.failures().get(0).left(), "A and B again wait for the next run");
+    assertEquals(2, history(destination).size(), "B was linked before its record failed");
+
+    mirror();
+
+    assertEquals(history(source), history(destination), "A, B, A, B");
+  }
+
+  /** After --keep 1 the destination holds A (generation 3 of A, B, A): the next mirror goes on from there. */
+  @Test
+  void keepAtTheDestinationDoesNotMakeTheNextMirrorRepeatTheHistory() throws IOException {
+    List<SnapshotRef> ab = abaHistory();
+    mirror(Scope.all(), OptionalInt.of(1));
+    SnapshotRef c = ingest(source, DB, "state C\n");
+
+    mirror();
+
+    assertEquals(List.of("pgc/testdb/3 " + ab.get(0).name(), "pgc/testdb/4 " + c.name()), history(destination));
+  }
+
   // ---- faults: one store seen through a FaultyBackend over its backend
 
   @Test
