@@ -82,8 +82,8 @@ final class MirrorCommand implements Callable<Integer> {
       Mirror mirror = Mirror.between(source, destination, names.scope(ctx));
       MirrorPlan plan = mirror.plan();
       for (ComponentRef c : plan.diverged()) {
-        ctx.err().println("stasis: the newest generation of " + c + " at " + to + " is not in the history at "
-            + from + "; mirroring every generation of it");
+        ctx.err().println("stasis: the history of " + c + " at " + to + " does not line up with the one at "
+            + from + "; mirroring every generation of it after the destination's own");
       }
       if (dryRun) {
         printPlan(plan);
