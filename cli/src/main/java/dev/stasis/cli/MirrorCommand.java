@@ -28,7 +28,9 @@ import picocli.CommandLine.ParentCommand;
         + " directory or s3://bucket/prefix. Only snapshots missing at the destination are sent; each component's"
         + " new generations go oldest first, each snapshot verified against its checksum before its generation is"
         + " linked. The destination numbers its generations itself, so a fresh mirror has the same names in the"
-        + " same order. A snapshot that fails stops its component; the others go on (exit 3 if one was damaged).",
+        + " same order, and records which source generation each link came from, so a later mirror goes on from"
+        + " there (a history A, B, A brings B and A). Snapshots the destination lost are sent again. A snapshot"
+        + " that fails stops its component; the others go on (exit 3 if one was damaged or not what its name says).",
         "  stasis mirror --from /var/state/dysnomia --to s3://backups/host1",
         "  stasis mirror --from s3://backups/host1 --to /srv/state --keep 3 --progress"})
 final class MirrorCommand implements Callable<Integer> {
@@ -80,8 +82,8 @@ final class MirrorCommand implements Callable<Integer> {
       Mirror mirror = Mirror.between(source, destination, names.scope(ctx));
       MirrorPlan plan = mirror.plan();
       for (ComponentRef c : plan.diverged()) {
-        ctx.err().println("stasis: the newest generation of " + c + " at " + to + " is not in the history at "
-            + from + "; mirroring every generation of it");
+        ctx.err().println("stasis: the history of " + c + " at " + to + " does not line up with the one at "
+            + from + "; mirroring every generation of it after the destination's own");
       }
       if (dryRun) {
         printPlan(plan);
@@ -128,6 +130,7 @@ final class MirrorCommand implements Callable<Integer> {
         m.put("send", i.send());
         m.put("bytes", i.bytes());
         m.put("generation", i.linkAs() > 0 ? i.linkAs() : null);
+        m.put("repairs", i.repair() ? i.repairs() : null);
         steps.add(m);
       }
       Map<String, Object> m = summary(plan.toSend(), plan.skipped(),
@@ -138,7 +141,10 @@ final class MirrorCommand implements Callable<Integer> {
       return;
     }
     for (MirrorPlan.Item i : plan.items()) {
-      if (i.send()) {
+      if (i.repair()) {
+        ctx.out().println("would send " + i.snapshot() + " again, missing at the destination though its generation "
+            + i.repairs() + " points at it (" + Progress.size(i.bytes()) + ")");
+      } else if (i.send()) {
         ctx.out().println("would send " + i.snapshot() + " (" + Progress.size(i.bytes()) + ")");
       }
       if (i.linkAs() > 0) {

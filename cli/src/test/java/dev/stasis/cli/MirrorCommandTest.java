@@ -91,7 +91,8 @@ class MirrorCommandTest {
     CliRun r = mirror("--json", "--keep", "1");
 
     assertEquals(3, r.code(), r.toString());
-    assertTrue(r.stderr().contains("stasis: refused " + aba.get(1) + ": checksum mismatch"), r.stderr());
+    assertTrue(r.stderr().contains("stasis: refused " + aba.get(1) + ": Checksum mismatch detected for snapshot: "
+        + aba.get(1)), r.stderr());
     Map<String, Object> summary = JsonReader.object(r.out());
     List<?> failures = (List<?>) summary.get("failures");
     assertEquals(1, failures.size());
@@ -106,6 +107,63 @@ class MirrorCommandTest {
     assertFalse(Files.exists(destination.resolve("checksums").resolve(aba.get(1))));
     assertFalse(Files.exists(destination.resolve("snapshots").resolve(c)));
     assertEquals(List.of(), Trees.files(destination.resolve(".stasis/tmp")));
+  }
+
+  /** A's file and checksum under B's name: they agree with each other, but the name says B. */
+  @Test
+  void aSnapshotStoredUnderAnotherSnapshotsNameIsRefusedWithExit3() throws IOException {
+    for (String area : List.of("snapshots", "checksums")) {
+      Path b = source.resolve(area).resolve(aba.get(1));
+      Path a = source.resolve(area).resolve(aba.get(0));
+      Path from = area.equals("snapshots") ? a.resolve("dump.sql.zst") : a;
+      Path to = area.equals("snapshots") ? b.resolve("dump.sql.zst") : b;
+      Files.copy(from, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    CliRun r = mirror();
+
+    assertEquals(3, r.code(), r.toString());
+    assertTrue(r.stderr().contains("stasis: refused " + aba.get(1) + ": snapshot " + aba.get(1)
+        + " does not match its name"), r.stderr());
+    assertEquals(List.of(aba.get(0)), queryAll(destination).stream().filter(p -> p.startsWith("pgc/")).toList());
+    assertFalse(Files.exists(destination.resolve("snapshots").resolve(aba.get(1))));
+  }
+
+  /** The case: A mirrored, then B and A again; the next mirror must bring B and A, not "A is there". */
+  @Test
+  void aStateThatComesBackAfterAMirrorGoesAcrossWithTheStateBetween() {
+    Path alone = tmp.resolve("alone");
+    String a = dump(alone, "state A\n");
+    assertEquals(0, CliRun.stasis(alone, "mirror", "--from", alone.toString(), "--to", destination.toString()).code());
+    String b = dump(alone, "state B\n");
+    dump(alone, "state A\n");
+
+    CliRun r = CliRun.stasis(alone, "mirror", "--from", alone.toString(), "--to", destination.toString());
+
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.out().strip().endsWith("), skipped 1, linked 2 generation(s), 0 failed"), r.out());
+    assertEquals(List.of(a, b, a), queryAll(destination));
+  }
+
+  /** A snapshot object deleted at the destination: sent again, never called skipped. */
+  @Test
+  void aSnapshotDeletedAtTheDestinationIsSentAgain() throws IOException {
+    assertEquals(0, mirror().code());
+    Files.delete(destination.resolve("snapshots").resolve(aba.get(2)).resolve("dump.sql.zst"));
+
+    CliRun dry = mirror("--dry-run");
+    CliRun r = mirror("--json");
+
+    assertEquals(0, dry.code(), dry.toString());
+    assertEquals(List.of("would send " + aba.get(2) + " again, missing at the destination though its generation 3"
+        + " points at it"), dry.lines().stream().map(l -> l.replaceAll(" \\(.*\\)$", "")).toList());
+    assertEquals(0, r.code(), r.toString());
+    Map<String, Object> summary = JsonReader.object(r.out());
+    assertEquals(1L, summary.get("sent"));
+    assertEquals(2L, summary.get("skipped"), "B and www; A was missing");
+    assertEquals(0L, summary.get("linked"));
+    assertEquals(queryAll(source), queryAll(destination));
+    assertEquals(0, CliRun.dysnomiaSnapshots(destination, "--query-all", "--check").code());
   }
 
   @Test

@@ -15,9 +15,11 @@ import java.util.OptionalInt;
  * Which generations are new is {@link MirrorPlan}'s business.
  *
  * <p>Each snapshot is verified on its way ({@link SnapshotCopy}) and published with the
- * engine's commit protocol before its generation is linked. A snapshot that fails stops its
- * component there (a later generation linked without it would put the history out of order);
- * other components go on, and the result lists the failures.
+ * engine's commit protocol before its generation is linked; after each link the destination's
+ * {@link MirrorRecord} says which source generation it came from, which is where the next
+ * mirror goes on. A snapshot that fails stops its component there (a later generation linked
+ * without it would put the history out of order); other components go on, and the result lists
+ * the failures. Snapshots the destination lost are sent again too, without linking anything.
  *
  * <pre>{@code
  * Mirror mirror = Mirror.between(local, s3, Scope.all());
@@ -80,17 +82,26 @@ public final class Mirror {
     }
     Tally tally = new Tally(plan.upToDate());
     Map<SnapshotRef, String> verified = new HashMap<>();
+    String origin = from.backend().location(Key.ROOT);
     List<MirrorPlan.Item> items = plan.items();
     for (int i = 0; i < items.size(); i++) {
       MirrorPlan.Item item = items.get(i);
       try {
-        mirror(item.snapshot(), verified, tally, listener);
+        if (item.repair()) {
+          repair(item.snapshot(), verified, tally, listener);
+        } else {
+          IngestResult linked = mirror(item.snapshot(), verified, tally, listener);
+          record(new MirrorRecord(origin, item.source().number(), linked.generation().number(),
+              item.snapshot().name()), item.snapshot().component());
+        }
       } catch (IOException | StoreException e) {
         if (e instanceof LockedException locked) {
           throw locked;
         }
         int left = 0;
-        while (i + 1 < items.size() && items.get(i + 1).source().component().equals(item.source().component())) {
+        // A generation linked after one that failed would be out of order; a repair links nothing.
+        while (!item.repair() && i + 1 < items.size()
+            && items.get(i + 1).source().component().equals(item.source().component())) {
           i++;
           left++;
         }
@@ -112,8 +123,10 @@ public final class Mirror {
    * generation: sent if missing or damaged there, else only linked. {@code verified} holds the
    * checksum records of the snapshots this run sent or verified at the destination, which an
    * A,B,A history links again without reading them again.
+   *
+   * @return the link: the destination's newest generation, now pointing at the snapshot
    */
-  private void mirror(SnapshotRef snapshot, Map<SnapshotRef, String> verified, Tally tally, Listener listener)
+  private IngestResult mirror(SnapshotRef snapshot, Map<SnapshotRef, String> verified, Tally tally, Listener listener)
       throws IOException {
     IngestResult linked;
     String checksum = verified.get(snapshot);
@@ -123,24 +136,56 @@ public final class Mirror {
       linked = present(snapshot);
       if (linked != null) {
         tally.skipped++;
-        to.checksum(snapshot).ifPresent(c -> verified.put(snapshot, c));
       } else {
-        SnapshotCopy.Copied copied = SnapshotCopy.copy(from, to, snapshot, listener);
-        linked = copied.result();
-        // the destination's own record: a copy deduplicated against one already there may differ
-        to.checksum(snapshot).ifPresent(c -> verified.put(snapshot, c));
-        if (linked.deduplicated()) {
-          tally.skipped++;  // it appeared at the destination while we sent it
-        } else {
-          tally.sent++;
-          tally.bytes += copied.bytes();
-          listener.sent(snapshot, copied.bytes());
-        }
+        SnapshotCopy.Copied copied = SnapshotCopy.copy(from, to, snapshot, true, listener);
+        linked = copied.linked();
+        sent(snapshot, copied, tally, listener);
       }
+      // the destination's own record: a copy deduplicated against one already there may differ
+      to.checksum(snapshot).ifPresent(c -> verified.put(snapshot, c));
     }
     if (linked.newGeneration()) {
       tally.linked++;
       listener.linked(linked.generation());
+    }
+    return linked;
+  }
+
+  /**
+   * Writes the destination's record of where it stands. If that fails, the link stays and the
+   * component stops: the next mirror walks on from the record before, in order.
+   */
+  private void record(MirrorRecord record, ComponentRef component) {
+    try {
+      record.write(to, component);
+    } catch (IOException | StoreException e) {
+      throw new StoreException(e, "generation %d of %s at the destination is linked, but which source generation"
+          + " it came from could not be recorded (%s); the next mirror goes on from the record before",
+          record.generation(), component, e.getMessage());
+    }
+  }
+
+  /**
+   * Puts back a snapshot the destination's generations point at but that is missing there,
+   * linking nothing; if it is back and verifies by now, it is only counted as skipped.
+   */
+  private void repair(SnapshotRef snapshot, Map<SnapshotRef, String> verified, Tally tally, Listener listener)
+      throws IOException {
+    if (to.exists(snapshot) && to.verify(snapshot).kind() == Verdict.Kind.OK) {
+      tally.skipped++;
+    } else {
+      sent(snapshot, SnapshotCopy.copy(from, to, snapshot, false, listener), tally, listener);
+    }
+    to.checksum(snapshot).ifPresent(c -> verified.put(snapshot, c));
+  }
+
+  private static void sent(SnapshotRef snapshot, SnapshotCopy.Copied copied, Tally tally, Listener listener) {
+    if (copied.deduplicated()) {
+      tally.skipped++;  // it appeared at the destination while we sent it
+    } else {
+      tally.sent++;
+      tally.bytes += copied.bytes();
+      listener.sent(snapshot, copied.bytes());
     }
   }
 

@@ -2,42 +2,53 @@ package dev.stasis.store;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * What a mirror brings from one store to another, per component, oldest generation first:
- * the source generations that are <em>new</em> to the destination, for each whether its
- * snapshot must be sent, and which generation number the destination will give it.
+ * What a mirror brings from one store to another, per component: first the snapshots the
+ * destination's generations point at but that are missing there (sent again, nothing linked),
+ * then the source generations that are <em>new</em> to the destination, oldest first, each with
+ * whether its snapshot must be sent and which generation number the destination will give it.
  *
- * <p>A source generation is new when it comes after the last source generation pointing at
- * the snapshot the destination's newest generation points at. So a fresh destination gets
- * every generation, in order (an A,B,A history stays A,B,A); a destination mirrored before gets
- * only what the source made since; a second mirror gets nothing. When the destination's newest
- * snapshot is nowhere in the source's history (the two diverged, or the source was collected
- * down past it), every source generation is new, as for a fresh destination, and the component
- * is listed in {@link #diverged()}.
+ * <p>Which generations are new follows generations, not snapshot names ({@link MirrorHistory}):
+ * a fresh destination gets every generation, in order (an A,B,A history stays A,B,A); a
+ * destination mirrored before gets what the source made after the generation its last link came
+ * from (so A, then B and A again, brings B and A); a second mirror gets nothing. When the
+ * destination's history does not line up with the source's at all (the two diverged), every
+ * source generation is new, as for a fresh destination, and the component is listed in
+ * {@link #diverged()}.
  *
  * <p>The plan is what {@code --dry-run} prints; {@link Mirror#run} checks the destination again
  * as it goes, so a plan that went stale does no harm.
  */
 public final class MirrorPlan {
   /**
-   * One new source generation.
+   * One snapshot to bring across, for one source generation.
    *
    * @param source the source generation
    * @param send whether its snapshot is missing at the destination (and not sent earlier in the plan)
    * @param bytes the snapshot's stored size at the source (what sending it moves)
    * @param linkAs the generation number the destination will give it, or 0 when the
-   *     destination's newest will already point at its snapshot
+   *     destination's newest will already point at its snapshot, or for a repair
+   * @param repairs for a snapshot the destination lost: the newest of its generations pointing
+   *     at it (nothing is linked, the snapshot is put back); 0 for a new generation
    */
-  public record Item(Generation source, boolean send, long bytes, long linkAs) {
+  public record Item(Generation source, boolean send, long bytes, long linkAs, long repairs) {
     public SnapshotRef snapshot() {
       return source.snapshotRef();
+    }
+
+    /** Whether this puts back a snapshot the destination lost rather than bringing a new generation. */
+    public boolean repair() {
+      return repairs > 0;
     }
   }
 
@@ -58,20 +69,23 @@ public final class MirrorPlan {
     return scope;
   }
 
-  /** The new source generations, by component, oldest first. */
+  /** By component: repairs, then the new source generations, oldest first. */
   public List<Item> items() {
     return items;
   }
 
   /**
-   * Snapshots of generations the destination is up to date with, which no new generation
-   * points at: not looked at again.
+   * Snapshots of generations the destination is up to date with, which it has (committed) and
+   * which no item is about: not looked at again. What its retention collected is not counted.
    */
   public int upToDate() {
     return upToDate;
   }
 
-  /** Snapshots not to be sent: {@link #upToDate()} ones, and those of new generations the destination has. */
+  /**
+   * Snapshots not to be sent because the destination has them: {@link #upToDate()} ones, and
+   * those of new generations. A snapshot missing at the destination is never among them.
+   */
   public int skipped() {
     Set<SnapshotRef> sent = new HashSet<>();
     Set<SnapshotRef> kept = new HashSet<>();
@@ -82,7 +96,7 @@ public final class MirrorPlan {
     return upToDate + kept.size();
   }
 
-  /** Components whose newest snapshot at the destination the source's history does not hold. */
+  /** Components whose history at the destination does not line up with the source's. */
   public List<ComponentRef> diverged() {
     return diverged;
   }
@@ -98,59 +112,100 @@ public final class MirrorPlan {
   }
 
   static MirrorPlan make(Store from, Store to, Scope scope) throws IOException {
-    Map<ComponentRef, List<Generation>> source = new TreeMap<>();
-    for (Generation g : from.generations(scope)) {
-      source.computeIfAbsent(g.component(), c -> new ArrayList<>()).add(g);
-    }
-    Map<ComponentRef, Generation> newest = new TreeMap<>();
-    for (Generation g : to.latest(scope)) {
-      newest.put(g.component(), g);
-    }
+    Map<ComponentRef, List<Generation>> source = byComponent(from.generations(scope));
+    Map<ComponentRef, List<Generation>> destination = byComponent(to.generations(scope));
+    Set<SnapshotRef> present = committed(to, scope);
+    String origin = from.backend().location(Key.ROOT);
     List<Item> items = new ArrayList<>();
     List<ComponentRef> diverged = new ArrayList<>();
     Set<SnapshotRef> upToDate = new HashSet<>();
     for (Map.Entry<ComponentRef, List<Generation>> e : source.entrySet()) {
       List<Generation> gens = e.getValue();
-      Optional<Generation> head = Optional.ofNullable(newest.get(e.getKey()));
-      int cut = head.map(h -> lastPointingAt(gens, h.snapshot())).orElse(0);
-      if (head.isPresent() && cut == 0) {
+      List<Generation> there = destination.getOrDefault(e.getKey(), List.of());
+      Optional<MirrorRecord> record = MirrorRecord.read(to, e.getKey()).filter(r -> r.source().equals(origin));
+      OptionalInt cut = MirrorHistory.upToDate(gens, there, record);
+      if (cut.isEmpty()) {
         diverged.add(e.getKey());
       }
-      for (Generation g : gens.subList(0, cut)) {
-        upToDate.add(g.snapshotRef());
+      for (Generation g : gens.subList(0, cut.orElse(0))) {
+        if (present.contains(g.snapshotRef())) {
+          upToDate.add(g.snapshotRef());
+        }
       }
-      plan(from, to, gens.subList(cut, gens.size()), head, items);
+      Set<SnapshotRef> planned = new HashSet<>();
+      repairs(from, gens, there, present, planned, items);
+      Optional<Generation> head = there.isEmpty() ? Optional.empty() : Optional.of(there.get(there.size() - 1));
+      plan(from, gens.subList(cut.orElse(0), gens.size()), head, present, planned, items);
     }
     items.forEach(i -> upToDate.remove(i.snapshot()));
     return new MirrorPlan(scope, items, upToDate.size(), diverged);
   }
 
+  /**
+   * Snapshots the destination's generations point at but lost (deleted, or left without their
+   * checksum), which the source has: sent again so the destination is whole, whether or not a
+   * new generation points at them. A snapshot it lacks is never taken for one it has.
+   */
+  private static void repairs(Store from, List<Generation> gens, List<Generation> there, Set<SnapshotRef> present,
+      Set<SnapshotRef> planned, List<Item> items) throws IOException {
+    Map<SnapshotName, Generation> sourceOf = new HashMap<>();
+    gens.forEach(g -> sourceOf.put(g.snapshot(), g));
+    Map<SnapshotRef, Long> lost = new LinkedHashMap<>();
+    for (Generation g : there) {
+      if (!present.contains(g.snapshotRef()) && sourceOf.containsKey(g.snapshot())) {
+        lost.put(g.snapshotRef(), g.number());
+      }
+    }
+    for (Map.Entry<SnapshotRef, Long> e : lost.entrySet()) {
+      planned.add(e.getKey());
+      items.add(new Item(sourceOf.get(e.getKey().name()), true, size(from, e.getKey()), 0, e.getValue()));
+    }
+  }
+
   /** One component's new generations: send what the destination lacks, link in order. */
-  private static void plan(Store from, Store to, List<Generation> fresh, Optional<Generation> head,
-      List<Item> items) throws IOException {
-    Set<SnapshotRef> planned = new HashSet<>();
+  private static void plan(Store from, List<Generation> fresh, Optional<Generation> head, Set<SnapshotRef> present,
+      Set<SnapshotRef> planned, List<Item> items) throws IOException {
     SnapshotName current = head.map(Generation::snapshot).orElse(null);
     long number = head.map(Generation::number).orElse(0L);
     for (Generation g : fresh) {
       SnapshotRef ref = g.snapshotRef();
-      boolean send = !planned.contains(ref) && !to.exists(ref);
-      if (send) {
-        planned.add(ref);
-      }
-      long bytes = send ? from.files(ref).stream().mapToLong(ObjectInfo::size).sum() : 0;
+      boolean send = !present.contains(ref) && planned.add(ref);
       boolean link = !g.snapshot().equals(current);
       current = g.snapshot();
-      items.add(new Item(g, send, bytes, link ? ++number : 0));
+      items.add(new Item(g, send, send ? size(from, ref) : 0, link ? ++number : 0, 0));
     }
   }
 
-  /** One past the index of the last generation pointing at {@code name}; 0 when none does. */
-  private static int lastPointingAt(List<Generation> gens, SnapshotName name) {
-    for (int i = gens.size() - 1; i >= 0; i--) {
-      if (gens.get(i).snapshot().equals(name)) {
-        return i + 1;
-      }
+  private static long size(Store from, SnapshotRef ref) throws IOException {
+    return from.files(ref).stream().mapToLong(ObjectInfo::size).sum();
+  }
+
+  private static Map<ComponentRef, List<Generation>> byComponent(List<Generation> generations) {
+    Map<ComponentRef, List<Generation>> map = new TreeMap<>();
+    for (Generation g : generations) {
+      map.computeIfAbsent(g.component(), c -> new ArrayList<>()).add(g);
     }
-    return 0;
+    return map;
+  }
+
+  /**
+   * The snapshots in {@code scope} committed at {@code store} (files and a checksum record), from
+   * two listings rather than a look-up per snapshot: on S3, requests count.
+   */
+  private static Set<SnapshotRef> committed(Store store, Scope scope) throws IOException {
+    Set<SnapshotRef> files = list(store, StoreLayout.SNAPSHOTS, scope);
+    files.retainAll(list(store, StoreLayout.CHECKSUMS, scope));
+    return files;
+  }
+
+  private static Set<SnapshotRef> list(Store store, Key area, Scope scope) throws IOException {
+    Set<SnapshotRef> found = new HashSet<>();
+    store.backend().list(scope.container().map(area::resolve).orElse(area), o -> {
+      SnapshotRef ref = StoreLayout.snapshotOf(area, o.key());
+      if (ref != null && scope.matches(ref.component())) {
+        found.add(ref);
+      }
+    });
+    return found;
   }
 }

@@ -1,18 +1,20 @@
 package dev.stasis.store;
 
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.security.MessageDigest;
 import java.util.List;
-import java.util.Optional;
 
 /**
- * Copies one snapshot's file between stores, verified: the bytes handed to the destination's
- * writer are hashed into Dysnomia's checksum as they pass, and the result must equal the
- * source's checksum record before the writer is committed. A mismatch (the source is damaged,
- * or the bytes changed on the way) aborts the writer, so nothing of the snapshot is published.
- * On S3 every part also carries its SHA-256, which the server checks.
+ * Copies one snapshot's file between stores, verified in the one pass that sends it: the stored
+ * bytes go to the destination's writer through a {@link SnapshotReader}, which hashes them into
+ * Dysnomia's checksum and into the file's SHA-256 and decompresses them into the logical
+ * stream's SHA-256. Before the writer is committed the checksum must equal the source's record
+ * and a name of SHA-256 form must be the hash of the content or of the file (a snapshot stored
+ * under another's name is refused, as {@code check} finds it). A mismatch aborts the writer, so
+ * nothing of the snapshot is published. On S3 every part also carries its SHA-256, which the
+ * server checks.
  */
 final class SnapshotCopy {
   private static final int BUFFER = 1 << 20;
@@ -21,13 +23,16 @@ final class SnapshotCopy {
 
   /**
    * Sends {@code snapshot} from {@code from} to {@code to} and publishes it there with the
-   * engine's commit protocol, linking a generation unless the newest already points at it.
+   * engine's commit protocol; with {@code link}, links a generation unless the newest already
+   * points at it (without, it puts back a snapshot the destination's generations point at).
    *
-   * @return the publish result and the bytes sent
-   * @throws IntegrityException when the source lacks a valid checksum or the bytes do not match it
+   * @return how it was published and the bytes sent
+   * @throws IntegrityException when the source lacks a valid checksum, the bytes do not match it,
+   *     do not match the snapshot's name, or do not decompress
    * @throws StoreException for a snapshot of several files (Dysnomia's directory snapshots)
    */
-  static Copied copy(Store from, Store to, SnapshotRef snapshot, Mirror.Listener listener) throws IOException {
+  static Copied copy(Store from, Store to, SnapshotRef snapshot, boolean link, Mirror.Listener listener)
+      throws IOException {
     List<ObjectInfo> files = from.files(snapshot);
     if (files.isEmpty()) {
       throw new IntegrityException("snapshot %s is missing at the source (a dangling generation; run stasis check)",
@@ -43,37 +48,70 @@ final class SnapshotCopy {
     ObjectInfo file = files.get(0);
     String name = file.key().name();
     listener.sending(snapshot, file.size());
-    MessageDigest digest = DysnomiaChecksum.startOneFile(name);
     try (ObjectWriter writer = to.receive(StoreLayout.snapshotFile(snapshot, name))) {
-      long size;
-      try (InputStream in = from.backend().open(file.key())) {
-        size = copy(in, writer.output(), digest, listener);
+      Sent sent = new Sent(writer.output(), listener);
+      send(from, snapshot, file.key(), expected, sent);
+      SnapshotMeta meta = from.meta(snapshot).orElse(null);
+      if (!link) {
+        return new Copied(null, to.publishUnlinked(writer, snapshot, name, expected, meta), sent.count);
       }
-      String computed = DysnomiaChecksum.format(digest.digest());
-      if (!computed.equals(expected)) {
-        throw new IntegrityException("checksum mismatch for snapshot %s at the source: the bytes give '%s', the"
-            + " record says '%s'; nothing of it was published", snapshot, computed, expected);
-      }
-      Optional<SnapshotMeta> meta = from.meta(snapshot);
-      IngestResult result = to.publish(writer, snapshot, name, expected, meta.orElse(null),
-          meta.map(SnapshotMeta::logicalSize).orElse(-1L), size);
-      return new Copied(result, size);
+      IngestResult result = to.publish(writer, snapshot, name, expected, meta,
+          meta == null ? -1 : meta.logicalSize(), sent.count);
+      return new Copied(result, result.deduplicated(), sent.count);
     }
   }
 
-  /** A copied snapshot: how it was published and the bytes sent. */
-  record Copied(IngestResult result, long bytes) {}
+  /**
+   * A copied snapshot.
+   *
+   * @param linked the publish result, or null when no generation was to be linked
+   * @param deduplicated whether the destination had it, verified, by the time it was published
+   *     (someone else put it there meanwhile), so the bytes sent were dropped
+   */
+  record Copied(IngestResult linked, boolean deduplicated, long bytes) {}
 
-  private static long copy(InputStream in, OutputStream out, MessageDigest digest, Mirror.Listener listener)
+  /** Streams the file into {@code out}; returns only if it verified, by its checksum record and its name. */
+  private static void send(Store from, SnapshotRef snapshot, Key file, String expected, OutputStream out)
       throws IOException {
-    byte[] buffer = new byte[BUFFER];
-    long total = 0;
-    for (int n; (n = in.readNBytes(buffer, 0, buffer.length)) > 0; ) {
-      digest.update(buffer, 0, n);
-      out.write(buffer, 0, n);
-      total += n;
-      listener.progress(n);
+    try (SnapshotReader reader = SnapshotReader.copying(from.backend(), snapshot, file, expected, out)) {
+      InputStream logical = reader.logical();
+      byte[] buffer = new byte[BUFFER];
+      while (logical.read(buffer) >= 0) {
+        // the logical bytes are only hashed; the stored ones went to out on their way here
+      }
+    } catch (IntegrityException e) {
+      IntegrityException refused = new IntegrityException("%s (damaged at the source, or on the way); nothing of it"
+          + " was published", e.getMessage());
+      refused.initCause(e);
+      throw refused;
     }
-    return total;
+  }
+
+  /** The destination's output, counting what it is given and telling the listener. */
+  private static final class Sent extends FilterOutputStream {
+    private final Mirror.Listener listener;
+    long count;
+
+    Sent(OutputStream out, Mirror.Listener listener) {
+      super(out);
+      this.listener = listener;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+      count += len;
+      listener.progress(len);
+    }
+
+    @Override
+    public void close() {
+      // the writer's commit or close ends its output, not this
+    }
   }
 }

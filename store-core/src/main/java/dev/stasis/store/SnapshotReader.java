@@ -5,6 +5,7 @@ import java.io.Closeable;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
@@ -15,6 +16,10 @@ import java.util.List;
  * the logical bytes (stasis) or of the stored file (Dysnomia). Otherwise the last read throws
  * {@link IntegrityException}, so a consumer that reads to the end never accepts damage; damage
  * that stops the decompressor earlier is reported the same way, as soon as it is met.
+ *
+ * <p>A mirror reads through one made by {@link #copying}, which also hands every stored byte to
+ * the destination's writer as it passes: one read of the source sends the file and verifies its
+ * checksum record and its name.
  */
 public final class SnapshotReader implements Closeable {
   private final SnapshotRef snapshot;
@@ -26,12 +31,13 @@ public final class SnapshotReader implements Closeable {
   private final MessageDigest idDigest = DysnomiaChecksum.sha256();
   private boolean verified;
 
-  private SnapshotReader(SnapshotRef snapshot, String file, String expected, InputStream raw) throws IOException {
+  private SnapshotReader(SnapshotRef snapshot, String file, String expected, InputStream raw, OutputStream copy)
+      throws IOException {
     this.snapshot = snapshot;
     this.file = file;
     this.compression = Compression.ofFileName(file);
     this.expected = expected;
-    this.stored = new Digesting(raw, DysnomiaChecksum.startOneFile(file), DysnomiaChecksum.sha256());
+    this.stored = new Digesting(raw, copy, DysnomiaChecksum.startOneFile(file), DysnomiaChecksum.sha256());
     InputStream decompressed;
     try {
       decompressed = compression.decompress(new BufferedInputStream(stored, 1 << 16));
@@ -57,7 +63,19 @@ public final class SnapshotReader implements Closeable {
     String expected = store.checksum(snapshot).orElseThrow(() -> new IntegrityException(
         "snapshot %s has no checksum; refusing to use unverified data (run check)", snapshot));
     Key key = files.get(0).key();
-    return new SnapshotReader(snapshot, key.name(), expected, store.backend().open(key));
+    return new SnapshotReader(snapshot, key.name(), expected, store.backend().open(key), null);
+  }
+
+  /**
+   * A reader of {@code file}, the one object of {@code snapshot} (the caller found it and its
+   * checksum record {@code expected}), that writes every stored byte to {@code copy} as it is
+   * read. What {@code copy} received is good only if reading {@link #logical()} to its end
+   * throws nothing. A failure to write {@code copy} is passed on as the I/O error it is, never
+   * taken for damage.
+   */
+  static SnapshotReader copying(Backend backend, SnapshotRef snapshot, Key file, String expected, OutputStream copy)
+      throws IOException {
+    return new SnapshotReader(snapshot, file.name(), expected, backend.open(file), copy);
   }
 
   public SnapshotRef snapshot() {
@@ -146,14 +164,19 @@ public final class SnapshotReader implements Closeable {
     return said;
   }
 
-  /** Feeds every byte read into the checksum and the file digest; remembers whether a read failed. */
+  /**
+   * Feeds every byte read into the checksum and the file digest, and to the copy if there is
+   * one; remembers whether reading the store or writing the copy failed (an I/O error, not damage).
+   */
   private static final class Digesting extends FilterInputStream {
+    final OutputStream copy;
     final MessageDigest checksum;
     final MessageDigest file;
     boolean failed;
 
-    Digesting(InputStream in, MessageDigest checksum, MessageDigest file) {
+    Digesting(InputStream in, OutputStream copy, MessageDigest checksum, MessageDigest file) {
       super(in);
+      this.copy = copy;
       this.checksum = checksum;
       this.file = file;
     }
@@ -176,6 +199,14 @@ public final class SnapshotReader implements Closeable {
       if (n > 0) {
         checksum.update(b, off, n);
         file.update(b, off, n);
+        if (copy != null) {
+          try {
+            copy.write(b, off, n);
+          } catch (IOException e) {
+            failed = true;
+            throw e;
+          }
+        }
       }
       return n;
     }

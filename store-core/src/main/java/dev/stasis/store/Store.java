@@ -205,22 +205,41 @@ public final class Store implements Closeable {
       SnapshotMeta meta, long logicalSize, long storedSize, boolean xzForm) throws IOException {
     try (StoreLocks.Held shared = locks.store(LockMode.SHARED, "commit " + snapshot, lockWait);
         StoreLocks.Held publishing = locks.snapshot(snapshot, lockWait)) {
-      Verdict existing = verify(snapshot);
-      boolean dedup = existing.kind() == Verdict.Kind.OK;
-      if (dedup) {
-        staged.close();
-      } else {
-        if (existing.kind() != Verdict.Kind.ABSENT) {
-          deleteSnapshot(snapshot, existing.files());
-        }
-        if (meta != null) {
-          writeSmall(StoreLayout.meta(snapshot), meta.toBytes());
-        }
-        writeSmall(StoreLayout.checksum(snapshot), checksum.getBytes(StandardCharsets.UTF_8));
-        staged.commit(StoreLayout.snapshotFile(snapshot, file));
-      }
+      boolean dedup = commit(staged, snapshot, file, checksum, meta);
       return link(snapshot, dedup, logicalSize, storedSize, xzForm);
     }
+  }
+
+  /**
+   * Publishes a snapshot as {@link #publish} does, but links no generation: a mirror puts back a
+   * snapshot that generations of this store point at but that went missing here. Returns
+   * whether it was there, verified, after all (nothing written).
+   */
+  boolean publishUnlinked(ObjectWriter staged, SnapshotRef snapshot, String file, String checksum,
+      SnapshotMeta meta) throws IOException {
+    try (StoreLocks.Held shared = locks.store(LockMode.SHARED, "commit " + snapshot, lockWait);
+        StoreLocks.Held publishing = locks.snapshot(snapshot, lockWait)) {
+      return commit(staged, snapshot, file, checksum, meta);
+    }
+  }
+
+  /** The commit steps of a publish, under its locks; returns true when the snapshot verified already. */
+  private boolean commit(ObjectWriter staged, SnapshotRef snapshot, String file, String checksum, SnapshotMeta meta)
+      throws IOException {
+    Verdict existing = verify(snapshot);
+    if (existing.kind() == Verdict.Kind.OK) {
+      staged.close();
+      return true;
+    }
+    if (existing.kind() != Verdict.Kind.ABSENT) {
+      deleteSnapshot(snapshot, existing.files());
+    }
+    if (meta != null) {
+      writeSmall(StoreLayout.meta(snapshot), meta.toBytes());
+    }
+    writeSmall(StoreLayout.checksum(snapshot), checksum.getBytes(StandardCharsets.UTF_8));
+    staged.commit(StoreLayout.snapshotFile(snapshot, file));
+    return false;
   }
 
   /** Links a generation to an existing, verified snapshot, under the shared store lock. */

@@ -15,6 +15,7 @@ package dev.stasis.store;
  * .stasis/restore/        per-directory locks of restores beside and swaps
  * .stasis/secret          the store's random secret (0600)
  * .stasis/mysql-lock/     per container: the MySQL server's read_only before lock, and who holds the lock
+ * .stasis/mirror/&lt;container&gt;/&lt;component&gt;  which source generation the newest mirrored generation came from
  * </pre>
  *
  * <p>The names under {@code .stasis/} are spelled here and nowhere else; a filesystem backend
@@ -33,6 +34,7 @@ public final class StoreLayout {
   public static final Key RESTORE_LOCKS = STASIS.resolve("restore");
   public static final Key SECRET = STASIS.resolve("secret");
   public static final Key MYSQL_LOCKS = STASIS.resolve("mysql-lock");
+  public static final Key MIRRORS = STASIS.resolve("mirror");
 
   private StoreLayout() {}
 
@@ -50,6 +52,11 @@ public final class StoreLayout {
 
   public static Key meta(SnapshotRef ref) {
     return components(META, ref.component()).resolve(ref.name().value());
+  }
+
+  /** The record a mirror keeps at its destination for {@code component} ({@code MirrorRecord}). */
+  public static Key mirrorRecord(ComponentRef component) {
+    return components(MIRRORS, component);
   }
 
   /** {@code area/<container>/<component>}. */

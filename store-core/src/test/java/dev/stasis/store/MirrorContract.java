@@ -7,11 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -110,6 +113,20 @@ public abstract class MirrorContract {
     try (ObjectWriter w = store.backend().create()) {
       w.output().write(bytes);
       w.commit(file);
+    }
+  }
+
+  /** Puts {@code from}'s file and checksum record under {@code to}'s name: self-consistent, and wrong. */
+  protected static void copyOver(Store store, SnapshotRef from, SnapshotRef to) throws IOException {
+    Key fromFile = store.files(from).get(0).key();
+    Key toFile = store.files(to).get(0).key();
+    try (InputStream in = store.backend().open(fromFile); ObjectWriter w = store.backend().create()) {
+      in.transferTo(w.output());
+      w.commit(toFile);
+    }
+    try (ObjectWriter w = store.backend().create()) {
+      w.output().write(store.checksum(from).orElseThrow().getBytes(StandardCharsets.UTF_8));
+      w.commit(StoreLayout.checksum(to));
     }
   }
 
@@ -286,6 +303,193 @@ public abstract class MirrorContract {
     assertFalse(r.failures().get(0).integrity());
     assertTrue(r.failures().get(0).message().contains("one-file snapshots"), r.failures().get(0).message());
     assertEquals(List.of(), history(destination));
+  }
+
+  // ---- names: a snapshot goes across only as what its name says it is
+
+  /** Generation 1's object and checksum under generation 2's name: consistent with each other, but not B. */
+  @Test
+  void aSnapshotStoredUnderAnotherSnapshotsNameIsRefusedAndStopsItsComponent() throws IOException {
+    SnapshotRef a = ingest(source, DB, "state A\n");
+    SnapshotRef b = ingest(source, DB, "state B\n");
+    SnapshotRef c = ingest(source, DB, "state C\n");
+    SnapshotRef www = ingest(source, WWW, "index\n");
+    copyOver(source, a, b);
+
+    MirrorResult r = mirror();
+
+    assertEquals(List.of(b), r.failures().stream().map(MirrorResult.Failure::snapshot).toList());
+    MirrorResult.Failure f = r.failures().get(0);
+    assertTrue(f.integrity(), f.message());
+    assertTrue(f.message().contains("does not match its name"), f.message());
+    assertEquals(1, f.left(), "C was not mirrored after it");
+    assertEquals(List.of("directory/www/1 " + www.name(), "pgc/testdb/1 " + a.name()), history(destination));
+    assertEquals(List.of(), destination.files(b), "nothing of it was published");
+    assertTrue(destination.checksum(b).isEmpty());
+    assertTrue(destination.meta(b).isEmpty());
+    assertFalse(destination.exists(c));
+  }
+
+  /** Dysnomia names a snapshot by its file's SHA-256; a Subversion revision is an opaque name. */
+  @Test
+  void aSnapshotNamedByItsFilesHashOrByAnOpaqueNameGoesAcross() throws IOException {
+    ByteArrayOutputStream xz = new ByteArrayOutputStream();
+    try (OutputStream out = Compression.XZ.compress(xz)) {
+      out.write("state A\n".getBytes(StandardCharsets.UTF_8));
+    }
+    byte[] file = xz.toByteArray();
+    SnapshotRef dysnomias = DB.snapshot(new SnapshotName(HexFormat.of().formatHex(
+        DysnomiaChecksum.sha256().digest(file))));
+    source.importSnapshot(dysnomias, "dump.sql.xz", () -> new ByteArrayInputStream(file), "test");
+    SnapshotRef revision = WWW.snapshot(new SnapshotName("42"));
+    source.importSnapshot(revision, "dump.svn", () -> new ByteArrayInputStream(new byte[] {42}), "test");
+
+    MirrorResult r = mirror();
+
+    assertTrue(r.complete(), r.failures().toString());
+    assertEquals(2, r.sent());
+    assertEquals(history(source), history(destination));
+    assertTrue(destination.check(destination.generations(Scope.all()), Scope.all(), true).clean());
+  }
+
+  // ---- a destination that lost a snapshot
+
+  @Test
+  void aSnapshotDeletedAtTheDestinationIsSentAgainAndNotCountedAsSkipped() throws IOException {
+    SnapshotRef a = ingest(source, DB, "state A\n");
+    SnapshotRef b = ingest(source, DB, "state B\n");
+    mirror();
+    destination.backend().delete(destination.files(b).get(0).key());  // the newest generation's
+
+    MirrorPlan plan = Mirror.between(source, destination, Scope.all()).plan();
+    MirrorResult r = mirror();
+
+    assertEquals(1, plan.toSend(), "B again");
+    assertEquals(1, r.sent(), "B again");
+    assertEquals(1, r.skipped(), "only A: B was missing");
+    assertEquals(0, r.linked());
+    assertTrue(destination.exists(a));
+    assertEquals(history(source), history(destination));
+    assertTrue(destination.check(destination.generations(Scope.all()), Scope.all(), true).clean());
+  }
+
+  @Test
+  void anOlderGenerationsSnapshotLostAtTheDestinationIsSentAgain() throws IOException {
+    SnapshotRef a = ingest(source, DB, "state A\n");
+    ingest(source, DB, "state B\n");
+    mirror();
+    destination.backend().delete(StoreLayout.checksum(a));
+    ingest(source, DB, "state C\n");
+
+    MirrorResult r = mirror();
+
+    assertEquals(2, r.sent(), "A again, and C");
+    assertEquals(1, r.skipped(), "only B: A was missing");
+    assertEquals(history(source), history(destination));
+    assertTrue(destination.check(destination.generations(Scope.all()), Scope.all(), true).clean());
+  }
+
+  // ---- which source generations are new: by generation, not by snapshot name
+
+  /** A, mirrored; then B and A again: the destination must get B and A, not "A is there already". */
+  @Test
+  void aStateThatComesBackAfterAMirrorGoesAcrossWithTheStateBetween() throws IOException {
+    ingest(source, DB, "state A\n");
+    mirror();
+    ingest(source, DB, "state B\n");
+    ingest(source, DB, "state A\n");
+
+    MirrorPlan plan = Mirror.between(source, destination, Scope.all()).plan();
+    MirrorResult r = mirror();
+
+    assertEquals(List.of(2L, 3L), plan.items().stream().map(MirrorPlan.Item::linkAs).toList());
+    assertEquals(1, r.sent(), "B");
+    assertEquals(2, r.linked());
+    assertEquals(1, r.skipped(), "A");
+    assertEquals(history(source), history(destination));
+  }
+
+  @Test
+  void aMirrorStoppedBeforeItsSecondLinkResumesInOrder() throws IOException {
+    List<SnapshotRef> ab = abaHistory();
+    ingest(source, DB, "state C\n");
+    FaultyBackend faults = FaultyBackend.over(destination.backend());
+    faults.failAfter(FaultyBackend.Op.LINK, 1);
+
+    MirrorResult stopped = mirror(source, through(faults), Scope.all(), OptionalInt.empty());
+
+    assertEquals(1, faults.injected());
+    assertEquals(1, stopped.failures().size());
+    assertEquals(List.of("pgc/testdb/1 " + ab.get(0).name()), history(destination));
+
+    mirror();
+
+    assertEquals(history(source), history(destination), "A, B, A, C");
+  }
+
+  /** No record of an earlier mirror (the destination made A itself): the histories are lined up in order. */
+  @Test
+  void withoutARecordTheTwoHistoriesAreLinedUpInOrder() throws IOException {
+    ingest(destination, DB, "state A\n");
+    abaHistory();
+    ingest(source, DB, "state C\n");
+
+    MirrorPlan plan = Mirror.between(source, destination, Scope.all()).plan();
+    mirror();
+
+    assertEquals(List.of(), plan.diverged());
+    assertEquals(history(source), history(destination), "A, B, A, C");
+  }
+
+  @Test
+  void aSourceCollectedPastTheLastMirroredGenerationHasNotDiverged() throws IOException {
+    SnapshotRef a = ingest(source, DB, "state A\n");
+    mirror();
+    ingest(source, DB, "state B\n");
+    SnapshotRef c = ingest(source, DB, "state C\n");
+    source.gc(Scope.all(), 1, false, action -> { });
+
+    MirrorPlan plan = Mirror.between(source, destination, Scope.all()).plan();
+    mirror();
+
+    assertEquals(List.of(), plan.diverged(), "generation 1 went across; 3 is new, 2 is gone");
+    assertEquals(List.of("pgc/testdb/1 " + a.name(), "pgc/testdb/2 " + c.name()), history(destination));
+  }
+
+  /** B is linked but its record is not written: the next run walks on from the record of A, in order. */
+  @Test
+  void aLinkWhoseRecordWasNotWrittenIsFollowedInOrderByTheNextRun() throws IOException {
+    ingest(source, DB, "state A\n");
+    mirror();
+    ingest(source, DB, "state B\n");
+    ingest(source, DB, "state A\n");
+    ingest(source, DB, "state B\n");
+    FaultyBackend faults = FaultyBackend.over(destination.backend());
+    faults.failNext(FaultyBackend.Op.COMMIT, key -> key.startsWith(StoreLayout.MIRRORS));
+
+    MirrorResult stopped = mirror(source, through(faults), Scope.all(), OptionalInt.empty());
+
+    assertEquals(1, faults.injected());
+    assertEquals(1, stopped.failures().size());
+    assertFalse(stopped.failures().get(0).integrity());
+    assertEquals(2, stopped.failures().get(0).left(), "A and B again wait for the next run");
+    assertEquals(2, history(destination).size(), "B was linked before its record failed");
+
+    mirror();
+
+    assertEquals(history(source), history(destination), "A, B, A, B");
+  }
+
+  /** After --keep 1 the destination holds A (generation 3 of A, B, A): the next mirror goes on from there. */
+  @Test
+  void keepAtTheDestinationDoesNotMakeTheNextMirrorRepeatTheHistory() throws IOException {
+    List<SnapshotRef> ab = abaHistory();
+    mirror(Scope.all(), OptionalInt.of(1));
+    SnapshotRef c = ingest(source, DB, "state C\n");
+
+    mirror();
+
+    assertEquals(List.of("pgc/testdb/3 " + ab.get(0).name(), "pgc/testdb/4 " + c.name()), history(destination));
   }
 
   // ---- faults: one store seen through a FaultyBackend over its backend
