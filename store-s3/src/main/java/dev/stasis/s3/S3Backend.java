@@ -3,6 +3,7 @@ package dev.stasis.s3;
 import dev.stasis.store.Backend;
 import dev.stasis.store.GenerationLinks;
 import dev.stasis.store.Key;
+import dev.stasis.store.Names;
 import dev.stasis.store.NotFoundException;
 import dev.stasis.store.ObjectInfo;
 import dev.stasis.store.ObjectWriter;
@@ -151,20 +152,49 @@ public final class S3Backend implements Backend, SupportsDirectWrites, SupportsC
     }
   }
 
-  /** Committed objects under {@code prefix}, in key order; staging uploads are not objects of the store. */
+  /**
+   * Committed objects under {@code prefix}, in key order; staging uploads are not objects of the
+   * store. Keys no store would hold (control characters, empty or dot segments: written by
+   * something else) are skipped and counted in the log, never printed.
+   */
   @Override
   public void list(Key prefix, Consumer<ObjectInfo> sink) throws IOException {
     String from = location.key(prefix.path());
+    int foreign = 0;
     try {
       for (S3Object o : client.listObjectsV2Paginator(b -> b.bucket(location.bucket()).prefix(from)).contents()) {
         String path = location.path(o.key());
-        if (path != null && new Key(path).startsWith(prefix) && !path.startsWith(STAGING)
+        Optional<Key> key = storeKey(path);
+        if (path != null && key.isEmpty()) {
+          foreign++;
+        } else if (key.isPresent() && key.get().startsWith(prefix) && !path.startsWith(STAGING)
             && !path.startsWith(S3Generations.AREA)) {
-          sink.accept(new ObjectInfo(new Key(path), o.size()));
+          sink.accept(new ObjectInfo(key.get(), o.size()));
         }
       }
     } catch (SdkException e) {
       throw failed(e, "list", prefix);
+    }
+    skipped(foreign, location(prefix));
+  }
+
+  /** The store key of an object path, if it is one a store could hold. */
+  private static Optional<Key> storeKey(String path) {
+    if (path == null || Names.hasControlCharacters(path)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new Key(path));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Tells the log that {@code n} keys under {@code where} were left out, without their names. */
+  void skipped(int n, String where) {
+    if (n > 0) {
+      settings.log().accept("skipped " + n + " key(s) under " + where + " that no store writes (control"
+          + " characters or empty segments in the name; not shown)");
     }
   }
 

@@ -16,6 +16,7 @@ import software.amazon.awssdk.regions.providers.SystemSettingsRegionProvider;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /** Builds the S3 client a store uses, from {@link S3Settings} and the AWS default chains. */
@@ -24,8 +25,11 @@ public final class S3Clients {
 
   /**
    * A client for {@code settings}: request checksums only when the API requires them (many
-   * S3-compatible servers mishandle the SDK's newer default), retries with backoff and jitter
-   * on 500/503 SlowDown, timeouts, resets and corrupted uploads, each retry told to the log.
+   * S3-compatible servers mishandle the SDK's newer default), bodies sent plain rather than in
+   * {@code aws-chunked} framing (s3rver and others store the framing with the bytes; over HTTPS
+   * the SDK does not sign payloads anyway, over HTTP it hashes the body once more instead),
+   * retries with backoff and jitter on 500/503 SlowDown, timeouts, resets and corrupted uploads,
+   * each retry told to the log.
    */
   public static S3Client build(S3Settings settings) {
     return builder(settings).build();
@@ -36,6 +40,7 @@ public final class S3Clients {
     S3ClientBuilder b = S3Client.builder()
         .httpClientBuilder(Apache5HttpClient.builder().maxConnections(32).socketTimeout(settings.timeout()))
         .forcePathStyle(settings.pathStyle())
+        .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
         .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
         .region(region())
