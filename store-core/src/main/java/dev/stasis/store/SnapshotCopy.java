@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,10 +13,15 @@ import java.util.Optional;
  * writer are hashed into Dysnomia's checksum as they pass, and the result must equal the
  * source's checksum record before the writer is committed. A mismatch (the source is damaged,
  * or the bytes changed on the way) aborts the writer, so nothing of the snapshot is published.
- * On S3 every part also carries its SHA-256, which the server checks.
+ * A mismatch is read again from the start, up to {@link #READS} reads in all: a hop that damaged
+ * one transfer does not fail the mirror. Reads that all give the same wrong bytes are the stored
+ * snapshot's damage (exit 3); reads that differ are the transfer's (exit 1), the source possibly
+ * intact. (A hop that damages every read the same way looks like damage at the source.)
  */
 final class SnapshotCopy {
   private static final int BUFFER = 1 << 20;
+  /** Reads of a source snapshot before its mismatch is final: the first and two more. */
+  static final int READS = 3;
 
   private SnapshotCopy() {}
 
@@ -43,22 +49,42 @@ final class SnapshotCopy {
     ObjectInfo file = files.get(0);
     String name = file.key().name();
     listener.sending(snapshot, file.size());
-    MessageDigest digest = DysnomiaChecksum.startOneFile(name);
-    try (ObjectWriter writer = to.receive(StoreLayout.snapshotFile(snapshot, name))) {
-      long size;
-      try (InputStream in = from.backend().open(file.key())) {
-        size = copy(in, writer.output(), digest, listener);
+    List<String> reads = new ArrayList<>();
+    while (true) {
+      MessageDigest digest = DysnomiaChecksum.startOneFile(name);
+      try (ObjectWriter writer = to.receive(StoreLayout.snapshotFile(snapshot, name))) {
+        long size;
+        try (InputStream in = from.backend().open(file.key())) {
+          size = copy(in, writer.output(), digest, listener);
+        }
+        String computed = DysnomiaChecksum.format(digest.digest());
+        if (computed.equals(expected)) {
+          Optional<SnapshotMeta> meta = from.meta(snapshot);
+          IngestResult result = to.publish(writer, snapshot, name, expected, meta.orElse(null),
+              meta.map(SnapshotMeta::logicalSize).orElse(-1L), size);
+          return new Copied(result, size);
+        }
+        reads.add(computed);
+      }  // not published: closing the writer aborts it
+      if (reads.size() == READS) {
+        throw mismatch(from, snapshot, expected, reads);
       }
-      String computed = DysnomiaChecksum.format(digest.digest());
-      if (!computed.equals(expected)) {
-        throw new IntegrityException("checksum mismatch for snapshot %s at the source: the bytes give '%s', the"
-            + " record says '%s'; nothing of it was published", snapshot, computed, expected);
-      }
-      Optional<SnapshotMeta> meta = from.meta(snapshot);
-      IngestResult result = to.publish(writer, snapshot, name, expected, meta.orElse(null),
-          meta.map(SnapshotMeta::logicalSize).orElse(-1L), size);
-      return new Copied(result, size);
+      listener.retrying(snapshot, "the bytes of snapshot " + snapshot + " read from " + from.location(snapshot)
+          + " do not match its checksum record; reading them again (" + (reads.size() + 1) + " of " + READS + ")");
     }
+  }
+
+  /** The final mismatch, worded by where the bytes went wrong: in the stored snapshot, or on their way. */
+  private static StoreException mismatch(Store from, SnapshotRef snapshot, String expected, List<String> reads) {
+    if (reads.stream().distinct().count() == 1) {
+      return new IntegrityException("checksum mismatch for snapshot %s at the source: %d reads gave the same bytes,"
+          + " which give '%s', the record says '%s': the stored snapshot at %s is damaged (run stasis check there);"
+          + " nothing of it was published", snapshot, reads.size(), reads.get(0), expected, from.location(snapshot));
+    }
+    return new StoreException("snapshot %s was damaged on its way from %s: %d reads gave %d different checksums, none"
+        + " the record's '%s', so the transfer damages it and the stored snapshot may be intact (stasis check there"
+        + " tells); nothing of it was published", snapshot, from.location(snapshot), reads.size(),
+        reads.stream().distinct().count(), expected);
   }
 
   /** A copied snapshot: how it was published and the bytes sent. */
