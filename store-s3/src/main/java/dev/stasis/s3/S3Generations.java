@@ -84,7 +84,7 @@ final class S3Generations implements GenerationLinks {
         }
       }
     } catch (SdkException e) {
-      throw new IOException("cannot list the generations in " + backend.s3() + ": " + e.getMessage(), e);
+      throw backend.failed(e, "list the generations in", StoreLayout.GENERATIONS);
     }
     backend.skipped(foreign, backend.location(StoreLayout.GENERATIONS));
     named.forEach((id, name) -> {
@@ -144,7 +144,7 @@ final class S3Generations implements GenerationLinks {
   }
 
   private String endpoint() {
-    return backend.settings().endpoint().map(Object::toString).orElse("AWS");
+    return S3Failures.endpoint(backend.settings());
   }
 
   /**
@@ -206,8 +206,8 @@ final class S3Generations implements GenerationLinks {
           .key(backend.s3().key(base + "." + g.snapshot().value())));
       backend.client().deleteObject(b -> b.bucket(backend.s3().bucket()).key(backend.s3().key(base)));
     } catch (SdkException e) {
-      throw new IOException("cannot delete generation " + g.component() + "/" + g.number() + " in "
-          + backend.s3() + ": " + e.getMessage(), e);
+      throw backend.failed(e, "delete", StoreLayout.components(StoreLayout.GENERATIONS, g.component())
+          .resolve(Long.toString(g.number())));
     }
   }
 }

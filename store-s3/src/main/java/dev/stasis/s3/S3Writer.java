@@ -388,7 +388,7 @@ final class S3Writer implements ObjectWriter {
         backend.client().abortMultipartUpload(b -> b.bucket(backend.s3().bucket()).key(target).uploadId(upload));
       } catch (SdkException e) {
         backend.settings().log().accept("could not abort the upload to " + describe()
-            + " (stasis gc aborts it once older than --abandoned-after): " + e.getMessage());
+            + " (stasis gc aborts it once older than --abandoned-after): " + S3Failures.reason(e));
       }
     }
     closed = true;
