@@ -36,7 +36,7 @@ import java.util.function.Predicate;
  * }
  * }</pre>
  */
-final class FaultProxy implements Closeable {
+public final class FaultProxy implements Closeable {
   /** What the proxy does to a request instead of forwarding it faithfully. */
   public enum Fault {
     /** 503 SlowDown with S3's XML error body; not forwarded. */
@@ -109,7 +109,7 @@ final class FaultProxy implements Closeable {
    * @param fault what the proxy did to it, empty when it forwarded it faithfully
    * @param status the status the client was sent, 0 when it got none
    */
-  record Request(String method, String path, String query, List<String[]> headers, int bodyLength,
+  public record Request(String method, String path, String query, List<String[]> headers, int bodyLength,
       Optional<Fault> fault, int status) {
     Optional<String> header(String name) {
       return headers.stream().filter(h -> h[0].equalsIgnoreCase(name)).map(h -> h[1]).findFirst();
@@ -139,7 +139,7 @@ final class FaultProxy implements Closeable {
   }
 
   /** A proxy on a free port of 127.0.0.1 forwarding to {@code upstream}, an {@code http://host:port} URL. */
-  static FaultProxy start(URI upstream) throws IOException {
+  public static FaultProxy start(URI upstream) throws IOException {
     ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     FaultProxy proxy = new FaultProxy(server, new InetSocketAddress(upstream.getHost(), upstream.getPort()));
     Thread accept = new Thread(proxy::accept, "fault proxy " + server.getLocalPort());
@@ -149,12 +149,12 @@ final class FaultProxy implements Closeable {
   }
 
   /** The URL clients use instead of the server's. */
-  URI endpoint() {
+  public URI endpoint() {
     return URI.create("http://127.0.0.1:" + server.getLocalPort());
   }
 
   /** Applies {@code fault} to the next {@code times} requests matching {@code which}. */
-  synchronized void inject(Fault fault, int times, Predicate<Request> which) {
+  public synchronized void inject(Fault fault, int times, Predicate<Request> which) {
     rules.add(new Rule(fault, which, new int[] {times}));
   }
 
@@ -169,7 +169,7 @@ final class FaultProxy implements Closeable {
   }
 
   /** How many requests matching {@code which} were received. */
-  synchronized long count(Predicate<Request> which) {
+  public synchronized long count(Predicate<Request> which) {
     return seen.stream().filter(which).count();
   }
 
@@ -179,40 +179,40 @@ final class FaultProxy implements Closeable {
   }
 
   /** How many requests received the fault {@code fault}. */
-  synchronized long injected(Fault fault) {
+  public synchronized long injected(Fault fault) {
     return seen.stream().filter(r -> r.fault().equals(Optional.of(fault))).count();
   }
 
   // ---- which requests, by S3 operation (path style: /bucket/key?query)
 
-  static Predicate<Request> putObject() {
+  public static Predicate<Request> putObject() {
     return r -> r.method().equals("PUT") && !r.query().contains("uploadId=") && r.header("x-amz-copy-source").isEmpty()
         && r.path().indexOf('/', 1) > 0;
   }
 
-  static Predicate<Request> uploadPart() {
+  public static Predicate<Request> uploadPart() {
     return r -> r.method().equals("PUT") && r.query().contains("partNumber=") && r.header("x-amz-copy-source").isEmpty();
   }
 
-  static Predicate<Request> getObject() {
+  public static Predicate<Request> getObject() {
     return r -> r.method().equals("GET") && r.path().indexOf('/', 1) > 0 && !r.query().contains("uploadId=")
         && !r.query().contains("uploads");
   }
 
-  static Predicate<Request> listParts() {
+  public static Predicate<Request> listParts() {
     return r -> r.method().equals("GET") && r.query().contains("uploadId=");
   }
 
-  static Predicate<Request> listUploads() {
+  public static Predicate<Request> listUploads() {
     return r -> r.method().equals("GET") && ("&" + r.query() + "&").matches(".*&uploads(=[^&]*)?&.*");
   }
 
-  static Predicate<Request> listObjects() {
+  public static Predicate<Request> listObjects() {
     return r -> r.method().equals("GET") && r.query().contains("list-type=2");
   }
 
   /** Requests on an object whose key ends with {@code suffix}. */
-  static Predicate<Request> keyEndsWith(String suffix) {
+  public static Predicate<Request> keyEndsWith(String suffix) {
     return r -> r.path().endsWith(suffix);
   }
 
