@@ -213,4 +213,19 @@ class MirrorS3Test {
           && list.stderr().contains("AWS_ACCESS_KEY_ID"), list.stderr());
     }
   }
+
+  /** An endpoint nothing listens on: tried again (each retry told), then a failure naming it (exit 1). */
+  @Test
+  void anUnreachableEndpointFailsNamingIt() throws IOException {
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    CliRun list = CliRun.stasis(local, "list", "--store", s3.url(), "--endpoint", "http://127.0.0.1:" + port);
+    assertEquals(1, list.code(), list.toString());
+    List<String> lines = list.stderr().lines().toList();
+    assertTrue(lines.get(lines.size() - 1).startsWith("stasis: cannot list " + s3.url())
+        && lines.get(lines.size() - 1).contains("127.0.0.1:" + port), list.stderr());
+    assertTrue(lines.subList(0, lines.size() - 1).stream().allMatch(l -> l.contains("retrying")), list.stderr());
+  }
 }

@@ -84,7 +84,7 @@ final class S3Generations implements GenerationLinks {
         }
       }
     } catch (SdkException e) {
-      throw backend.failed(e, "list the generations in", StoreLayout.GENERATIONS);
+      throw backend.failed(e, "list", StoreLayout.GENERATIONS);
     }
     backend.skipped(foreign, backend.location(StoreLayout.GENERATIONS));
     named.forEach((id, name) -> {
