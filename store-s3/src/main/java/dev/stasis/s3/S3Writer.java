@@ -194,11 +194,18 @@ final class S3Writer implements ObjectWriter {
    */
   private boolean resumes(Part done, UploadProof proof) {
     return done.checksumSHA256() != null ? done.checksumSHA256().equals(proof.sha256())
-        : proof.judge(done.eTag(), null, kms()) == UploadProof.Verdict.PROVEN;
+        : proof.judge(done.eTag(), null, etagIsMd5(null, null)) == UploadProof.Verdict.PROVEN;
   }
 
-  private boolean kms() {
-    return backend.settings().sse().equals(java.util.Optional.of("aws:kms"));
+  /**
+   * Whether an answer's ETag is the MD5 of the bytes: for an object the answer says is not
+   * encrypted, or encrypted with SSE-S3 by AWS itself (other servers' encrypted ETags are not,
+   * and SSE-KMS or SSE-C ones never). Null arguments: what this writer asked for.
+   */
+  private boolean etagIsMd5(String sse, String customerKey) {
+    String encryption = sse != null ? sse : backend.settings().sse().orElse(null);
+    boolean aws = backend.settings().endpoint().isEmpty();
+    return customerKey == null && (encryption == null || encryption.equals("AES256") && aws);
   }
 
   /**
@@ -211,7 +218,8 @@ final class S3Writer implements ObjectWriter {
           .uploadId(upload).partNumber(number).contentLength((long) length).checksumSHA256(proof.sha256()),
           RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data, 0, length), length,
               "application/octet-stream"));
-      UploadProof.Verdict verdict = proof.judge(r.eTag(), r.checksumSHA256(), kms());
+      UploadProof.Verdict verdict = proof.judge(r.eTag(), r.checksumSHA256(),
+          etagIsMd5(r.serverSideEncryptionAsString(), r.sseCustomerAlgorithm()));
       if (verdict != UploadProof.Verdict.MISMATCH) {
         unproven |= verdict == UploadProof.Verdict.UNPROVEN;
         return CompletedPart.builder().partNumber(number).eTag(r.eTag()).checksumSHA256(proof.sha256()).build();
@@ -293,7 +301,8 @@ final class S3Writer implements ObjectWriter {
     for (int attempt = 1; ; attempt++) {
       PutObjectResponse r = backend.client().putObject(put.build(), RequestBody.fromBytes(
           java.util.Arrays.copyOf(buffer, filled)));
-      UploadProof.Verdict verdict = proof.judge(r.eTag(), r.checksumSHA256(), kms());
+      UploadProof.Verdict verdict = proof.judge(r.eTag(), r.checksumSHA256(),
+          etagIsMd5(r.serverSideEncryptionAsString(), r.sseCustomerAlgorithm()));
       if (verdict == UploadProof.Verdict.UNPROVEN) {
         verifyStored(key, proof.sha256());
       }

@@ -9,8 +9,9 @@ import java.util.List;
 /**
  * What a server's answer proves about the bytes it stored for one PUT or part. Sending the
  * SHA-256 is not enough: many S3-compatible servers (moto, s3rver) never check it. But a server
- * computes an object's or part's ETag from the bytes it stored, and without SSE-KMS (or SSE-C)
- * that ETag is their MD5; where it is not, AWS checks the SHA-256 and echoes it. So the answer
+ * computes an object's or part's ETag from the bytes it stored, and for an unencrypted object
+ * (or AWS's SSE-S3) that ETag is their MD5; where it is not (SSE-KMS, SSE-C, other servers'
+ * encryption), AWS and MinIO check the SHA-256 and echo it. So the answer
  * proves the bytes when its ETag is their MD5 or its echoed SHA-256 is theirs, disproves them
  * when either differs, and proves nothing when it has neither (then the stored object's
  * checksum is read back, {@link #composite}).
@@ -36,14 +37,15 @@ record UploadProof(String sha256, String md5) {
    *
    * @param etag the ETag it gave, quoted or not; null when none
    * @param echoedSha256 the SHA-256 it echoed; null when none
-   * @param kms whether the object is encrypted with SSE-KMS, whose ETags are no MD5
+   * @param etagIsMd5 whether the ETag of such an object is the MD5 of its bytes
+   *     ({@link S3Writer}: the answer says it is not encrypted, or SSE-S3 on AWS itself)
    */
-  Verdict judge(String etag, String echoedSha256, boolean kms) {
+  Verdict judge(String etag, String echoedSha256, boolean etagIsMd5) {
     if (echoedSha256 != null && !echoedSha256.equals(sha256)) {
       return Verdict.MISMATCH;
     }
     String plain = etag == null ? "" : etag.replace("\"", "").toLowerCase(java.util.Locale.ROOT);
-    if (!kms && plain.matches("[0-9a-f]{32}")) {
+    if (etagIsMd5 && plain.matches("[0-9a-f]{32}")) {
       return plain.equals(md5) ? Verdict.PROVEN : Verdict.MISMATCH;
     }
     return echoedSha256 != null ? Verdict.PROVEN : Verdict.UNPROVEN;
