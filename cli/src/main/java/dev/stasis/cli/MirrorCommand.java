@@ -1,11 +1,13 @@
 package dev.stasis.cli;
 
 import dev.stasis.modules.spi.UsageException;
+import dev.stasis.s3.S3Backend;
 import dev.stasis.s3.S3Location;
 import dev.stasis.store.ComponentRef;
 import dev.stasis.store.Mirror;
 import dev.stasis.store.MirrorPlan;
 import dev.stasis.store.MirrorResult;
+import dev.stasis.store.NotFoundException;
 import dev.stasis.store.Store;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -79,6 +81,10 @@ final class MirrorCommand implements Callable<Integer> {
     }
     requireDistinct();
     try (Store source = stasis.store.open(ctx, from); Store destination = stasis.store.open(ctx, to)) {
+      if (source.backend() instanceof S3Backend s3 && s3.isEmpty()) {
+        // as for a missing directory: nothing at all there is no store, not an empty one to mirror
+        throw new NotFoundException("nothing under %s (no store to mirror from)", from);
+      }
       Mirror mirror = Mirror.between(source, destination, names.scope(ctx));
       MirrorPlan plan = mirror.plan();
       for (ComponentRef c : plan.diverged()) {

@@ -53,6 +53,11 @@ final class MirrorProgress implements Mirror.Listener {
   }
 
   @Override
+  public void retrying(SnapshotRef snapshot, String why) {
+    say(why);
+  }
+
+  @Override
   public void linked(Generation g) {
     say("generation " + g.number() + " of " + g.component() + ": " + g.snapshot());
   }

@@ -52,6 +52,43 @@ class MirrorIT {
         pulledBin.stasis("dump", "directory/www").ok().stdout());
   }
 
+  /**
+   * Without credentials an S3 command says so in one line naming the variables to set: no SLF4J
+   * warnings, no dump of the SDK's credential chain, and (off EC2) no probe of instance metadata,
+   * whose endpoint here is a listener that counts connections.
+   */
+  @Test
+  void withoutCredentialsAnS3CommandSaysWhatToSetInOneLine() throws Exception {
+    Path vendor = Path.of("/sys/devices/virtual/dmi/id/sys_vendor");
+    org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(vendor) && Files.readString(vendor)
+        .contains("Amazon EC2"), "on EC2 the instance role is asked, as it should be");
+    Path store = tmp.resolve("store");
+    Launchers bin = new Launchers(store);
+    bin.stasis("list").ok();  // builds the jar if needed, before the listener counts
+    try (java.net.ServerSocket metadata = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      metadata.setSoTimeout(1);
+      String env = "env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE"
+          + " AWS_SHARED_CREDENTIALS_FILE=" + quote(tmp.resolve("none")) + " AWS_CONFIG_FILE=" + quote(tmp.resolve("none"))
+          + " AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:" + metadata.getLocalPort() + " AWS_REGION=us-east-1 ";
+      Result list = bin.bash(env + "bin/stasis list --store s3://" + S3MockServer.BUCKET + "/it-none --endpoint "
+          + S3MockServer.endpoint());
+      assertEquals(1, list.exit(), list.stderr());
+      assertEquals(1, list.stderr().lines().count(), list.stderr());
+      assertTrue(list.stderr().startsWith("stasis: ") && list.stderr().contains("no AWS credentials found")
+          && list.stderr().contains("AWS_ACCESS_KEY_ID") && list.stderr().contains("AWS_PROFILE"), list.stderr());
+      int probes = 0;
+      try {
+        while (true) {
+          metadata.accept().close();
+          probes++;
+        }
+      } catch (java.net.SocketTimeoutException e) {
+        // every connection made to it was accepted above
+      }
+      assertEquals(0, probes, "instance metadata was asked");
+    }
+  }
+
   private static String quote(Path p) {
     return "'" + p.toString().replace("'", "'\\''") + "'";
   }

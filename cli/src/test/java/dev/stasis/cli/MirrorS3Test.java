@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stasis.modules.Trees;
+import dev.stasis.s3.FaultProxy;
 import dev.stasis.s3.S3MockServer;
 import dev.stasis.s3.S3Probe;
 import dev.stasis.s3.S3Settings;
@@ -22,6 +23,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@code stasis mirror} to and from S3 (S3Mock on 127.0.0.1): a local store pushed and pulled
@@ -139,5 +142,90 @@ class MirrorS3Test {
     assertTrue(old.stderr().contains("stasis: aborted 1 abandoned upload(s) and staging object(s) older than 0s"),
         old.stderr());
     assertEquals(0, s3.uploadsInProgress());
+  }
+
+  // ---- what the S3 server did not prove (issue 12)
+
+  /** {@code stasis ARGS --endpoint PROXY}: the same S3Mock through a hop that injects faults. */
+  private CliRun through(FaultProxy proxy, String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--endpoint", proxy.endpoint().toString()));
+    return CliRun.stasis(local, all.toArray(String[]::new));
+  }
+
+  @Test
+  void aPushThroughAHopThatDamagesAPartOnAServerThatChecksNothingIsSentAgainAndChecksClean() throws IOException {
+    byte[] big = new byte[S3Settings.MIN_PART + 4096];
+    new java.util.Random(12).nextBytes(big);
+    assertEquals(0, CliRun.stasisWithInput(local, big, "snapshot", "--stdin", "-C", "blobs", "-c", "big",
+        "--compression", "none").code());
+    try (FaultProxy proxy = FaultProxy.start(S3MockServer.endpoint())) {
+      proxy.inject(FaultProxy.Fault.CORRUPT_REQUEST_BODY_UNCHECKED, 1, FaultProxy.uploadPart());
+      CliRun push = through(proxy, "mirror", "--from", local.toString(), "--to", s3.url(), "--s3-part-size", "5MiB");
+      assertEquals(0, push.code(), push.toString());
+      assertEquals(1, proxy.injected(FaultProxy.Fault.CORRUPT_REQUEST_BODY_UNCHECKED));
+      assertTrue(push.stderr().contains("stored other bytes than were sent"), push.stderr());
+    }
+    CliRun check = stasis("check", "--store", s3.url());
+    assertEquals(0, check.code(), check.toString());
+  }
+
+  @Test
+  void gcOnAServerThatCannotListUploadsWarnsAndSucceeds() throws IOException {
+    push();
+    try (FaultProxy proxy = FaultProxy.start(S3MockServer.endpoint())) {
+      proxy.inject(FaultProxy.Fault.NOT_IMPLEMENTED, 10, FaultProxy.listUploads());
+      CliRun gc = through(proxy, "gc", "--store", s3.url(), "--keep", "1");
+      assertEquals(0, gc.code(), gc.toString());
+      assertTrue(gc.stderr().contains("warning: the S3 server at " + proxy.endpoint() + " cannot list multipart uploads"
+          + " (501 NotImplemented)"), gc.stderr());
+      assertEquals(1, proxy.injected(FaultProxy.Fault.NOT_IMPLEMENTED));
+    }
+    assertEquals(2, stasis("list", "--store", s3.url()).lines().size(), "gc did its work: one generation each");
+  }
+
+  @Test
+  void aMirrorFromAnS3PrefixWithNothingUnderItIsNotFound() {
+    CliRun pull = stasis("mirror", "--from", s3.url() + "-nothing", "--to", pulled.toString());
+    assertEquals(4, pull.code(), pull.toString());
+    assertTrue(pull.stderr().contains("nothing under " + s3.url() + "-nothing"), pull.stderr());
+    CliRun local = stasis("mirror", "--from", tmp.resolve("no-such-dir").toString(), "--to", pulled.toString());
+    assertEquals(4, local.code(), "the same rule as for a missing directory: " + local);
+  }
+
+  @Test
+  void aMissingBucketIsNotFound() {
+    CliRun list = stasis("list", "--store", "s3://no-such-bucket-" + System.nanoTime() + "/x");
+    assertEquals(4, list.code(), list.toString());
+    assertEquals(1, list.stderr().lines().count(), list.stderr());
+    assertTrue(list.stderr().contains("NoSuchBucket"), list.stderr());
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = FaultProxy.Fault.class, names = {"UNKNOWN_ACCESS_KEY", "BAD_SIGNATURE"})
+  void aRefusedCredentialFailsWithOneLineNamingTheCause(FaultProxy.Fault refusal) throws IOException {
+    try (FaultProxy proxy = FaultProxy.start(S3MockServer.endpoint())) {
+      proxy.inject(refusal, 100, r -> true);
+      CliRun list = through(proxy, "list", "--store", s3.url());
+      assertEquals(1, list.code(), list.toString());
+      assertEquals(1, list.stderr().lines().count(), list.stderr());
+      assertTrue(list.stderr().contains("refused the credentials (403 " + (refusal == FaultProxy.Fault.BAD_SIGNATURE ? "SignatureDoesNotMatch" : "InvalidAccessKeyId") + ")")
+          && list.stderr().contains("AWS_ACCESS_KEY_ID"), list.stderr());
+    }
+  }
+
+  /** An endpoint nothing listens on: tried again (each retry told), then a failure naming it (exit 1). */
+  @Test
+  void anUnreachableEndpointFailsNamingIt() throws IOException {
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    CliRun list = CliRun.stasis(local, "list", "--store", s3.url(), "--endpoint", "http://127.0.0.1:" + port);
+    assertEquals(1, list.code(), list.toString());
+    List<String> lines = list.stderr().lines().toList();
+    assertTrue(lines.get(lines.size() - 1).startsWith("stasis: cannot list " + s3.url())
+        && lines.get(lines.size() - 1).contains("127.0.0.1:" + port), list.stderr());
+    assertTrue(lines.subList(0, lines.size() - 1).stream().allMatch(l -> l.contains("retrying")), list.stderr());
   }
 }

@@ -7,13 +7,26 @@ package dev.stasis.store;
  */
 final class DamageException extends IntegrityException {
   private final CheckReport.Kind kind;
+  private String computed;
 
   DamageException(CheckReport.Kind kind, String format, Object... args) {
     super(format, args);
     this.kind = kind;
   }
 
+  /** A checksum mismatch: the checksum the bytes gave. */
+  static DamageException mismatch(String computed, String format, Object... args) {
+    DamageException e = new DamageException(CheckReport.Kind.MISMATCH, format, args);
+    e.computed = computed;
+    return e;
+  }
+
   CheckReport.Kind kind() {
     return kind;
+  }
+
+  /** The checksum the bytes gave, for a mismatch; null otherwise. */
+  String computed() {
+    return computed;
   }
 }

@@ -35,6 +35,9 @@ public final class Mirror {
     /** {@code bytes} more went across. Called often: keep it cheap. */
     default void progress(long bytes) {}
 
+    /** A snapshot's bytes did not verify and are read again; {@code why} says so, for stderr. */
+    default void retrying(SnapshotRef snapshot, String why) {}
+
     /** A snapshot went across and was published. */
     default void sent(SnapshotRef snapshot, long bytes) {}
 

@@ -4,6 +4,7 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -13,11 +14,19 @@ import java.util.List;
  * stream's SHA-256. Before the writer is committed the checksum must equal the source's record
  * and a name of SHA-256 form must be the hash of the content or of the file (a snapshot stored
  * under another's name is refused, as {@code check} finds it). A mismatch aborts the writer, so
- * nothing of the snapshot is published. On S3 every part also carries its SHA-256, which the
- * server checks.
+ * nothing of the snapshot is published.
+ *
+ * <p>A checksum mismatch is read again from the start, up to {@link #READS} reads in all: a hop
+ * that damaged one transfer does not fail the mirror. Reads that all give the same wrong bytes
+ * are the stored snapshot's damage (exit 3); reads that differ are the transfer's (exit 1), the
+ * source possibly intact. (A hop that damages every read the same way looks like damage at the
+ * source.) A wrong name or content that does not decompress under a matching checksum is the
+ * stored snapshot's damage at once.
  */
 final class SnapshotCopy {
   private static final int BUFFER = 1 << 20;
+  /** Reads of a source snapshot before its mismatch is final: the first and two more. */
+  static final int READS = 3;
 
   private SnapshotCopy() {}
 
@@ -48,17 +57,57 @@ final class SnapshotCopy {
     ObjectInfo file = files.get(0);
     String name = file.key().name();
     listener.sending(snapshot, file.size());
-    try (ObjectWriter writer = to.receive(StoreLayout.snapshotFile(snapshot, name))) {
-      Sent sent = new Sent(writer.output(), listener);
-      send(from, snapshot, file.key(), expected, sent);
-      SnapshotMeta meta = from.meta(snapshot).orElse(null);
-      if (!link) {
-        return new Copied(null, to.publishUnlinked(writer, snapshot, name, expected, meta), sent.count);
+    List<String> reads = new ArrayList<>();
+    while (true) {
+      try (ObjectWriter writer = to.receive(StoreLayout.snapshotFile(snapshot, name))) {
+        Sent sent = new Sent(writer.output(), listener);
+        try {
+          send(from, snapshot, file.key(), expected, sent);
+        } catch (DamageException e) {
+          if (e.computed() == null) {
+            throw refused(e);  // a wrong name, or content that does not decompress: the stored snapshot's
+          }
+          reads.add(e.computed());
+          if (reads.size() == READS) {
+            throw mismatch(from, snapshot, expected, reads, e);
+          }
+          listener.retrying(snapshot, "the bytes of snapshot " + snapshot + " read from " + from.location(snapshot)
+              + " do not match its checksum record; reading them again (" + (reads.size() + 1) + " of " + READS + ")");
+          continue;  // not published: closing the writer aborts it
+        }
+        SnapshotMeta meta = from.meta(snapshot).orElse(null);
+        if (!link) {
+          return new Copied(null, to.publishUnlinked(writer, snapshot, name, expected, meta), sent.count);
+        }
+        IngestResult result = to.publish(writer, snapshot, name, expected, meta,
+            meta == null ? -1 : meta.logicalSize(), sent.count);
+        return new Copied(result, result.deduplicated(), sent.count);
       }
-      IngestResult result = to.publish(writer, snapshot, name, expected, meta,
-          meta == null ? -1 : meta.logicalSize(), sent.count);
-      return new Copied(result, result.deduplicated(), sent.count);
     }
+  }
+
+  /** The final mismatch, worded by where the bytes went wrong: in the stored snapshot, or on their way. */
+  private static StoreException mismatch(Store from, SnapshotRef snapshot, String expected, List<String> reads,
+      DamageException last) {
+    if (reads.stream().distinct().count() == 1) {
+      return refused(last, "%d reads gave the same bytes: the stored snapshot at the source, %s, is damaged"
+          + " (run stasis check there)", reads.size(), from.location(snapshot));
+    }
+    return new StoreException("snapshot %s was damaged on its way from %s: %d reads gave %d different checksums, none"
+        + " the record's '%s', so the transfer damages it and the stored snapshot may be intact (stasis check there"
+        + " tells); nothing of it was published", snapshot, from.location(snapshot), reads.size(),
+        reads.stream().distinct().count(), expected);
+  }
+
+  private static IntegrityException refused(DamageException e) {
+    return refused(e, "damaged at the source");
+  }
+
+  private static IntegrityException refused(DamageException e, String format, Object... args) {
+    IntegrityException refused = new IntegrityException("%s (%s); nothing of it was published", e.getMessage(),
+        String.format(format, args));
+    refused.initCause(e);
+    return refused;
   }
 
   /**
@@ -79,11 +128,6 @@ final class SnapshotCopy {
       while (logical.read(buffer) >= 0) {
         // the logical bytes are only hashed; the stored ones went to out on their way here
       }
-    } catch (IntegrityException e) {
-      IntegrityException refused = new IntegrityException("%s (damaged at the source, or on the way); nothing of it"
-          + " was published", e.getMessage());
-      refused.initCause(e);
-      throw refused;
     }
   }
 

@@ -109,7 +109,7 @@ public final class SnapshotReader implements Closeable {
   private void verify() throws IOException {
     String computed = drainChecksum();
     if (!computed.equals(expected)) {
-      throw new DamageException(CheckReport.Kind.MISMATCH, "Checksum mismatch detected for snapshot: %s, we have:"
+      throw DamageException.mismatch(computed, "Checksum mismatch detected for snapshot: %s, we have:"
           + " '%s', we expect: '%s'", snapshot, computed, expected);
     }
     String name = snapshot.name().value();
@@ -144,7 +144,7 @@ public final class SnapshotReader implements Closeable {
     String computed = drainChecksum();
     DamageException damage;
     if (!computed.equals(expected)) {
-      damage = new DamageException(CheckReport.Kind.MISMATCH, "Checksum mismatch detected for snapshot: %s, we have:"
+      damage = DamageException.mismatch(computed, "Checksum mismatch detected for snapshot: %s, we have:"
           + " '%s', we expect: '%s' (%s)", snapshot, computed, expected, decompressor(e));
     } else {
       damage = new DamageException(CheckReport.Kind.CORRUPT_CONTENT, "snapshot %s is damaged: its %s data does not"

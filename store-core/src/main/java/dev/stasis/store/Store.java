@@ -25,6 +25,9 @@ import java.util.TreeMap;
  * }</pre>
  */
 public final class Store implements Closeable {
+  /** How many numbers one link tries before giving up ({@link #link}). */
+  static final int LINK_ATTEMPTS = 32;
+
   private final Backend backend;
   private final StoreLocks locks;
   private final Duration lockWait;
@@ -256,11 +259,15 @@ public final class Store implements Closeable {
 
   /**
    * Makes {@code snapshot} the newest generation of its component, unless it already is:
-   * creates link N+1 directly and, when another writer took N+1 first, re-reads and retries.
+   * creates link N+1 directly and, when another writer took N+1 first, re-reads and retries, at
+   * most {@link #LINK_ATTEMPTS} times. Each try lists the component's generations, so the bound
+   * is small: a few writers settle within a few tries, and a backend that loses every claim (an
+   * S3-compatible server that does not keep what it is given) fails fast instead of listing
+   * thousands of times.
    */
   private IngestResult link(SnapshotRef snapshot, boolean dedup, long logicalSize, long storedSize,
       boolean xzForm) throws IOException {
-    for (int attempt = 0; attempt < 10_000; attempt++) {
+    for (int attempt = 0; attempt < LINK_ATTEMPTS; attempt++) {
       Optional<Generation> newest = latest(snapshot.component());
       if (newest.isPresent() && newest.get().snapshot().equals(snapshot.name())) {
         return new IngestResult(newest.get(), false, dedup, logicalSize, storedSize, xzForm);
@@ -271,7 +278,9 @@ public final class Store implements Closeable {
         return new IngestResult(g, true, dedup, logicalSize, storedSize, xzForm);
       }
     }
-    throw new StoreException("could not link a generation for %s: too much contention", snapshot);
+    throw new StoreException("could not link a generation for %s after %d tries: each number was taken first by"
+        + " another writer, or %s does not keep the generation links it is given", snapshot, LINK_ATTEMPTS,
+        backend.location(StoreLayout.GENERATIONS));
   }
 
   /**

@@ -102,7 +102,10 @@ public final class FaultyBackend implements Backend, SupportsDirectWrites {
     return this;
   }
 
-  /** Flips one byte (the middle one) of what the next {@link #open(Key)} of a matching key reads. */
+  /**
+   * Flips one byte of what the next {@link #open(Key)} of a matching key reads: the middle one,
+   * moved on by one for every corruption before it, so repeated reads are damaged differently.
+   */
   public synchronized FaultyBackend corruptNext(Predicate<Key> matching) {
     corruptions.add(matching);
     return this;
@@ -157,7 +160,8 @@ public final class FaultyBackend implements Backend, SupportsDirectWrites {
     if (!corrupts(key)) {
       return in;
     }
-    long at = inner.stat(key).map(o -> o.size() / 2).orElse(0L);
+    long shift = injected();
+    long at = inner.stat(key).map(o -> Math.min(o.size() - 1, o.size() / 2 + shift)).orElse(0L);
     return new FilterInputStream(in) {
       private long position;
 

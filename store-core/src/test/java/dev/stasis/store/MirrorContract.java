@@ -233,6 +233,7 @@ public abstract class MirrorContract {
     MirrorResult.Failure f = r.failures().get(0);
     assertEquals(b, f.snapshot());
     assertTrue(f.integrity(), f.message());
+    assertTrue(f.message().contains("at the source") && f.message().contains("the same bytes"), f.message());
     assertEquals(1, f.left(), "C was not mirrored after it");
     assertTrue(r.damaged());
     assertEquals(List.of("directory/www/1 " + www.name(), "pgc/testdb/1 " + a.name()), history(destination),
@@ -495,17 +496,47 @@ public abstract class MirrorContract {
   // ---- faults: one store seen through a FaultyBackend over its backend
 
   @Test
-  void bytesDamagedOnTheWayAreRefusedAndTheNextRunSendsThem() throws IOException {
+  void bytesDamagedOnTheWayOnceAreReadAgainAndSent() throws IOException {
+    SnapshotRef a = ingest(source, DB, random(300_000));
+    ingest(source, WWW, "index\n");
+    FaultyBackend faults = FaultyBackend.over(source.backend());
+    faults.corruptNext(key -> key.startsWith(StoreLayout.snapshotDir(a)));
+    List<String> told = new ArrayList<>();
+
+    Mirror mirror = Mirror.between(through(faults), destination, Scope.all());
+    MirrorResult r = mirror.run(mirror.plan(), OptionalInt.empty(), new Mirror.Listener() {
+      @Override
+      public void retrying(SnapshotRef snapshot, String why) {
+        told.add(snapshot + ": " + why);
+      }
+    });
+
+    assertEquals(1, faults.injected());
+    assertTrue(r.complete(), r.toString());
+    assertEquals(2, r.sent());
+    assertEquals(1, told.size(), told.toString());
+    assertTrue(told.get(0).startsWith(a + ": ") && told.get(0).contains("reading them again"), told.get(0));
+    assertEquals(history(source), history(destination));
+    assertTrue(destination.check(destination.generations(Scope.all()), Scope.all(), true).clean());
+  }
+
+  /** Every read damaged, each differently: the transfer's fault, not the stored snapshot's (exit 1, not 3). */
+  @Test
+  void bytesDamagedOnEveryReadAreRefusedAsTheTransfersAndTheNextRunSendsThem() throws IOException {
     SnapshotRef a = ingest(source, DB, random(300_000));
     SnapshotRef www = ingest(source, WWW, "index\n");
     FaultyBackend faults = FaultyBackend.over(source.backend());
-    faults.corruptNext(key -> key.startsWith(StoreLayout.snapshotDir(a)));
+    for (int i = 0; i < 3; i++) {
+      faults.corruptNext(key -> key.startsWith(StoreLayout.snapshotDir(a)));
+    }
 
     MirrorResult r = mirror(through(faults), destination, Scope.all(), OptionalInt.empty());
 
-    assertEquals(1, faults.injected());
+    assertEquals(3, faults.injected());
     assertEquals(List.of(a), r.failures().stream().map(MirrorResult.Failure::snapshot).toList());
-    assertTrue(r.failures().get(0).integrity(), r.failures().get(0).message());
+    MirrorResult.Failure f = r.failures().get(0);
+    assertFalse(f.integrity(), f.message());
+    assertTrue(f.message().contains("damaged on its way") && f.message().contains("may be intact"), f.message());
     assertEquals(List.of("directory/www/1 " + www.name()), history(destination));
     assertEquals(List.of(), destination.files(a), "nothing of it was published");
     assertTrue(destination.checksum(a).isEmpty());

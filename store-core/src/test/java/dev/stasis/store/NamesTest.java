@@ -26,6 +26,16 @@ class NamesTest {
     assertEquals(name, new SnapshotName(name).value());
   }
 
+  /** A name is printed one per line for scripts: CR, LF, ESC or CSI in it would forge or hide lines. */
+  @ParameterizedTest
+  @ValueSource(strings = {"a\nb", "a\rb", "x\u001b[2Jy", "tab\tname", "del\u007f", "csi\u009bm"})
+  void namesWithControlCharactersAreRefusedAndNeverPrintedRaw(String name) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SnapshotName(name));
+    assertTrue(e.getMessage().startsWith("snapshot name must not contain control characters"), e.getMessage());
+    assertFalse(e.getMessage().matches("(?s).*[\\x00-\\x1f\\x7f-\\x9f].*"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> new ComponentRef("c", name));
+  }
+
   @Test
   void controlCharactersAreEscapedInMessages() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SnapshotName("a/\n"));

@@ -3,6 +3,7 @@ package dev.stasis.s3;
 import dev.stasis.store.Backend;
 import dev.stasis.store.GenerationLinks;
 import dev.stasis.store.Key;
+import dev.stasis.store.Names;
 import dev.stasis.store.NotFoundException;
 import dev.stasis.store.ObjectInfo;
 import dev.stasis.store.ObjectWriter;
@@ -151,20 +152,49 @@ public final class S3Backend implements Backend, SupportsDirectWrites, SupportsC
     }
   }
 
-  /** Committed objects under {@code prefix}, in key order; staging uploads are not objects of the store. */
+  /**
+   * Committed objects under {@code prefix}, in key order; staging uploads are not objects of the
+   * store. Keys no store would hold (control characters, empty or dot segments: written by
+   * something else) are skipped and counted in the log, never printed.
+   */
   @Override
   public void list(Key prefix, Consumer<ObjectInfo> sink) throws IOException {
     String from = location.key(prefix.path());
+    int foreign = 0;
     try {
       for (S3Object o : client.listObjectsV2Paginator(b -> b.bucket(location.bucket()).prefix(from)).contents()) {
         String path = location.path(o.key());
-        if (path != null && new Key(path).startsWith(prefix) && !path.startsWith(STAGING)
+        Optional<Key> key = storeKey(path);
+        if (path != null && key.isEmpty()) {
+          foreign++;
+        } else if (key.isPresent() && key.get().startsWith(prefix) && !path.startsWith(STAGING)
             && !path.startsWith(S3Generations.AREA)) {
-          sink.accept(new ObjectInfo(new Key(path), o.size()));
+          sink.accept(new ObjectInfo(key.get(), o.size()));
         }
       }
     } catch (SdkException e) {
       throw failed(e, "list", prefix);
+    }
+    skipped(foreign, location(prefix));
+  }
+
+  /** The store key of an object path, if it is one a store could hold. */
+  private static Optional<Key> storeKey(String path) {
+    if (path == null || Names.hasControlCharacters(path)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new Key(path));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Tells the log that {@code n} keys under {@code where} were left out, without their names. */
+  void skipped(int n, String where) {
+    if (n > 0) {
+      settings.log().accept("skipped " + n + " key(s) under " + where + " that no store writes (control"
+          + " characters or empty segments in the name; not shown)");
     }
   }
 
@@ -179,12 +209,44 @@ public final class S3Backend implements Backend, SupportsDirectWrites, SupportsC
   }
 
   /**
+   * Whether nothing at all is stored under this store's prefix (or the bucket, for none): no
+   * store there to read from.
+   */
+  public boolean isEmpty() throws IOException {
+    String prefix = location.prefix().isEmpty() ? "" : location.prefix() + "/";
+    try {
+      return client.listObjectsV2(b -> b.bucket(location.bucket()).prefix(prefix).maxKeys(1)).contents().isEmpty();
+    } catch (SdkException e) {
+      throw failed(e, "list", Key.ROOT);
+    }
+  }
+
+  /**
    * Aborts this store's multipart uploads and deletes its staging objects started before
-   * {@code olderThan} ago: what killed writers leave. Returns how many.
+   * {@code olderThan} ago: what killed writers leave. Returns how many. A server that cannot
+   * list multipart uploads (s3rver: 501 NotImplemented) has none to abort, as far as stasis can
+   * know: that is told to the log, and the staging objects are still cleaned.
    */
   @Override
   public int cleanup(Duration olderThan) throws IOException {
     Instant before = Instant.now().minus(olderThan);
+    int n = 0;
+    try {
+      n += abortUploads(before);
+      for (S3Object o : client.listObjectsV2Paginator(
+          b -> b.bucket(location.bucket()).prefix(location.key(STAGING))).contents()) {
+        if (o.lastModified().isBefore(before)) {
+          client.deleteObject(b -> b.bucket(location.bucket()).key(o.key()));
+          n++;
+        }
+      }
+    } catch (SdkException e) {
+      throw failed(e, "clean up", Key.ROOT);
+    }
+    return n;
+  }
+
+  private int abortUploads(Instant before) {
     int n = 0;
     try {
       for (MultipartUpload u : client.listMultipartUploadsPaginator(
@@ -194,30 +256,25 @@ public final class S3Backend implements Backend, SupportsDirectWrites, SupportsC
           n++;
         }
       }
-      for (S3Object o : client.listObjectsV2Paginator(
-          b -> b.bucket(location.bucket()).prefix(location.key(STAGING))).contents()) {
-        if (o.lastModified().isBefore(before)) {
-          client.deleteObject(b -> b.bucket(location.bucket()).key(o.key()));
-          n++;
-        }
+    } catch (S3Exception e) {
+      if (e.statusCode() != 501 && e.statusCode() != 405) {
+        throw e;
       }
-    } catch (SdkException e) {
-      throw new IOException("cleaning up " + location + ": " + e.getMessage(), e);
+      settings.log().accept("warning: the S3 server at " + S3Failures.endpoint(settings) + " cannot list multipart"
+          + " uploads (" + S3Failures.reason(e) + "): abandoned uploads, if it keeps any, are not aborted");
     }
     return n;
   }
 
-  /** An SDK failure as an I/O error naming the operation and the object, never a secret. */
+  /** An SDK failure as an I/O error naming the operation and the object, never a secret; a missing bucket is not found. */
   IOException failed(SdkException e, String what, Key key) {
-    String reason = e instanceof S3Exception s3 && s3.awsErrorDetails() != null
-        ? s3.statusCode() + " " + s3.awsErrorDetails().errorCode() : e.getMessage();
-    return new IOException("cannot " + what + " " + location(key) + ": " + reason, e);
+    S3Failures.requireBucket(e, location, settings);
+    return new IOException("cannot " + what + " " + location(key) + ": " + S3Failures.reason(e), e);
   }
 
   StoreException failedWrite(SdkException e, String key) {
-    String reason = e instanceof S3Exception s3 && s3.awsErrorDetails() != null
-        ? s3.statusCode() + " " + s3.awsErrorDetails().errorCode() : e.getMessage();
-    return new StoreException(e, "cannot write s3://%s/%s: %s", location.bucket(), key, reason);
+    S3Failures.requireBucket(e, location, settings);
+    return new StoreException(e, "cannot write s3://%s/%s: %s", location.bucket(), key, S3Failures.reason(e));
   }
 
   @Override

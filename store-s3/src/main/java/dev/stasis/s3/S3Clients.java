@@ -1,6 +1,18 @@
 package dev.stasis.s3;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
+import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.InstanceProfileCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.SystemPropertyCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.WebIdentityTokenFileCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -16,6 +28,7 @@ import software.amazon.awssdk.regions.providers.SystemSettingsRegionProvider;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /** Builds the S3 client a store uses, from {@link S3Settings} and the AWS default chains. */
@@ -24,8 +37,11 @@ public final class S3Clients {
 
   /**
    * A client for {@code settings}: request checksums only when the API requires them (many
-   * S3-compatible servers mishandle the SDK's newer default), retries with backoff and jitter
-   * on 500/503 SlowDown, timeouts, resets and corrupted uploads, each retry told to the log.
+   * S3-compatible servers mishandle the SDK's newer default), bodies sent plain rather than in
+   * {@code aws-chunked} framing (s3rver and others store the framing with the bytes; over HTTPS
+   * the SDK does not sign payloads anyway, over HTTP it hashes the body once more instead),
+   * retries with backoff and jitter on 500/503 SlowDown, timeouts, resets and corrupted uploads,
+   * each retry told to the log.
    */
   public static S3Client build(S3Settings settings) {
     return builder(settings).build();
@@ -36,9 +52,11 @@ public final class S3Clients {
     S3ClientBuilder b = S3Client.builder()
         .httpClientBuilder(Apache5HttpClient.builder().maxConnections(32).socketTimeout(settings.timeout()))
         .forcePathStyle(settings.pathStyle())
+        .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
         .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
         .region(region())
+        .credentialsProvider(credentials(Path.of("/sys")))
         .overrideConfiguration(o -> {
           o.retryStrategy(retries(settings.maxAttempts())).addExecutionInterceptor(new RetryLog(settings));
           for (ExecutionInterceptor i : extra) {
@@ -78,6 +96,42 @@ public final class S3Clients {
         "XAmzContentChecksumMismatch").contains(code)
         || s3.statusCode() == 400 && message != null && message.startsWith("Value for x-amz-checksum-")
         && message.endsWith("header is invalid.");
+  }
+
+  /**
+   * The SDK's default credential chain (system properties, environment, web identity, profile,
+   * container), ending with the instance role only where the machine says it is an EC2
+   * instance: elsewhere probing instance metadata makes a user without credentials wait for its
+   * timeouts and retries, only to be told what the environment lacks.
+   *
+   * @param sys where the kernel shows the firmware's and hypervisor's ids ({@code /sys})
+   */
+  static AwsCredentialsProvider credentials(Path sys) {
+    List<AwsCredentialsProvider> chain = new ArrayList<>(List.of(SystemPropertyCredentialsProvider.create(),
+        EnvironmentVariableCredentialsProvider.create(), WebIdentityTokenFileCredentialsProvider.create(),
+        ProfileCredentialsProvider.create(), ContainerCredentialsProvider.create()));
+    if (onEc2(sys)) {
+      chain.add(InstanceProfileCredentialsProvider.create());
+    }
+    return AwsCredentialsProviderChain.builder().reuseLastProviderEnabled(true).credentialsProviders(chain).build();
+  }
+
+  /**
+   * Whether this is an EC2 instance, as AWS documents telling: the DMI vendor (Nitro) or board
+   * asset tag, or a Xen hypervisor UUID beginning with {@code ec2}.
+   */
+  static boolean onEc2(Path sys) {
+    return read(sys.resolve("devices/virtual/dmi/id/sys_vendor")).contains("Amazon EC2")
+        || read(sys.resolve("devices/virtual/dmi/id/board_asset_tag")).startsWith("i-")
+        || read(sys.resolve("hypervisor/uuid")).toLowerCase(java.util.Locale.ROOT).startsWith("ec2");
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file).strip();
+    } catch (IOException | RuntimeException e) {
+      return "";  // absent or unreadable: no hint
+    }
   }
 
   /** The region from the environment or profile, without probing instance metadata; us-east-1 otherwise. */

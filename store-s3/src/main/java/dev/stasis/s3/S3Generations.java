@@ -3,8 +3,11 @@ package dev.stasis.s3;
 import dev.stasis.store.ComponentRef;
 import dev.stasis.store.Generation;
 import dev.stasis.store.GenerationLinks;
+import dev.stasis.store.Names;
 import dev.stasis.store.Scope;
 import dev.stasis.store.SnapshotName;
+import dev.stasis.store.StoreException;
+import dev.stasis.store.StoreLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -50,10 +53,15 @@ final class S3Generations implements GenerationLinks {
     String prefix = backend.s3().key(scope.container().map(c -> AREA + c + "/").orElse(AREA));
     Map<String, SnapshotName> named = new HashMap<>();
     Set<String> claims = new HashSet<>();
+    int foreign = 0;
     try {
       for (S3Object o : backend.client().listObjectsV2Paginator(b -> b.bucket(backend.s3().bucket()).prefix(prefix))
           .contents()) {
         String path = backend.s3().path(o.key());
+        if (path != null && Names.hasControlCharacters(path)) {
+          foreign++;
+          continue;
+        }
         String[] parts = path == null ? new String[0] : path.substring(AREA.length()).split("/", -1);
         if (parts.length != 3) {
           continue;
@@ -76,8 +84,9 @@ final class S3Generations implements GenerationLinks {
         }
       }
     } catch (SdkException e) {
-      throw new IOException("cannot list the generations in " + backend.s3() + ": " + e.getMessage(), e);
+      throw backend.failed(e, "list", StoreLayout.GENERATIONS);
     }
+    backend.skipped(foreign, backend.location(StoreLayout.GENERATIONS));
     named.forEach((id, name) -> {
       String[] p = id.split("/");
       try {
@@ -100,13 +109,42 @@ final class S3Generations implements GenerationLinks {
   }
 
   private Optional<SnapshotName> readClaim(String id) {
+    return readClaimBody(id).flatMap(body -> name(body.strip()));
+  }
+
+  /** The claim's body as text; empty when it was deleted meanwhile. */
+  private Optional<String> readClaimBody(String id) {
     try {
       byte[] body = backend.client().getObjectAsBytes(b -> b.bucket(backend.s3().bucket())
           .key(backend.s3().key(AREA + id))).asByteArray();
-      return name(new String(body, StandardCharsets.UTF_8).strip());
+      return Optional.of(new String(body, StandardCharsets.UTF_8));
     } catch (NoSuchKeyException e) {
       return Optional.empty();  // deleted while we listed
     }
+  }
+
+  /**
+   * Whether the claim just written reads back as ours. Another snapshot name there is another
+   * writer's claim (a server whose conditional writes are not atomic): the number is lost. Anything
+   * else is the server storing other bytes than it was sent, which no retry mends: an error.
+   */
+  private boolean claimIsOurs(Generation g, String claim) {
+    String id = base(g.component()).substring(AREA.length()) + g.number();
+    Optional<String> body = readClaimBody(id);
+    if (body.isEmpty() || body.get().equals(g.snapshot().value())) {
+      return body.isPresent();
+    }
+    if (name(body.get()).isPresent()) {
+      return false;
+    }
+    throw new StoreException("the S3 server at %s stored other bytes than were sent for s3://%s/%s: %d bytes"
+        + " came back for the %d-byte snapshot name %s (does it store aws-chunked request framing, as s3rver"
+        + " does?); stasis cannot keep generations there", endpoint(), backend.s3().bucket(), claim,
+        body.get().getBytes(StandardCharsets.UTF_8).length, g.snapshot().value().length(), g.snapshot());
+  }
+
+  private String endpoint() {
+    return S3Failures.endpoint(backend.settings());
   }
 
   /**
@@ -136,7 +174,7 @@ final class S3Generations implements GenerationLinks {
         throw backend.failedWrite(e, claim);
       }
       try {
-        if (!readClaim(base(g.component()).substring(AREA.length()) + g.number()).equals(Optional.of(g.snapshot()))) {
+        if (!claimIsOurs(g, claim)) {
           return false;
         }
       } catch (SdkException e) {
@@ -168,8 +206,8 @@ final class S3Generations implements GenerationLinks {
           .key(backend.s3().key(base + "." + g.snapshot().value())));
       backend.client().deleteObject(b -> b.bucket(backend.s3().bucket()).key(backend.s3().key(base)));
     } catch (SdkException e) {
-      throw new IOException("cannot delete generation " + g.component() + "/" + g.number() + " in "
-          + backend.s3() + ": " + e.getMessage(), e);
+      throw backend.failed(e, "delete", StoreLayout.components(StoreLayout.GENERATIONS, g.component())
+          .resolve(Long.toString(g.number())));
     }
   }
 }

@@ -2,14 +2,12 @@ package dev.stasis.s3;
 
 import dev.stasis.store.Key;
 import dev.stasis.store.ObjectWriter;
+import dev.stasis.store.StoreException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -23,16 +21,21 @@ import java.util.concurrent.Semaphore;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
+import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.Part;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 /**
  * An object streamed to S3 with bounded memory. Bytes fill a part buffer; a small object goes
  * up in one PUT at commit, a large one as a multipart upload whose parts (each with its SHA-256
  * for the server to check) are sent in parallel while the next fills, at most a few in flight.
+ * Each PUT and part counts only once the server's answer proves it stored those bytes
+ * ({@link UploadProof}); one that disproves it is sent again.
  * Part sizes grow (doubling every 1,000 parts) so a stream of unknown length stays within
  * S3's 10,000 parts. The upload completes only in {@link #commit(Key)}; closing without commit
  * aborts it, so nothing half-written is ever an object.
@@ -55,6 +58,8 @@ final class S3Writer implements ObjectWriter {
   private String uploadId;
   private long size;
   private boolean closed;
+  /** Whether a part's answer proved nothing (no MD5 ETag, no echoed SHA-256): then the object's checksum is read back. */
+  private volatile boolean unproven;
 
   private S3Writer(S3Backend backend, String target, Key direct) {
     this.backend = backend;
@@ -158,12 +163,12 @@ final class S3Writer implements ObjectWriter {
     int length = filled;
     buffer = spareBuffer(partSize(number + 1));
     filled = 0;
-    String sha = sha256(data, length);
+    UploadProof proof = UploadProof.of(data, length);
     Part done = resumable.get(number);
-    if (done != null && sha.equals(done.checksumSHA256()) && done.size() == length) {
+    if (done != null && done.size() == length && resumes(done, proof)) {
       spare.offer(data);
       sent.add(java.util.concurrent.CompletableFuture.completedFuture(
-          CompletedPart.builder().partNumber(number).eTag(done.eTag()).checksumSHA256(sha).build()));
+          CompletedPart.builder().partNumber(number).eTag(done.eTag()).checksumSHA256(proof.sha256()).build()));
       return;
     }
     try {
@@ -175,16 +180,82 @@ final class S3Writer implements ObjectWriter {
     String upload = uploadId;
     sent.add(backend.parts().submit(() -> {
       try {
-        String etag = backend.client().uploadPart(b -> b.bucket(backend.s3().bucket()).key(target).uploadId(upload)
-            .partNumber(number).contentLength((long) length).checksumSHA256(sha),
-            RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data, 0, length), length,
-                "application/octet-stream")).eTag();
-        return CompletedPart.builder().partNumber(number).eTag(etag).checksumSHA256(sha).build();
+        return uploadPart(upload, number, data, length, proof);
       } finally {
         spare.offer(data);
         slots.release();
       }
     }));
+  }
+
+  /**
+   * Whether a part an interrupted upload left is the one we would send: the same SHA-256, or where
+   * the server lists no checksums (moto), an ETag that is the MD5 of our bytes.
+   */
+  private boolean resumes(Part done, UploadProof proof) {
+    return done.checksumSHA256() != null ? done.checksumSHA256().equals(proof.sha256())
+        : proof.judge(done.eTag(), null, etagIsMd5(null, null)) == UploadProof.Verdict.PROVEN;
+  }
+
+  /**
+   * Whether an answer's ETag is the MD5 of the bytes: for an object the answer says is not
+   * encrypted, or encrypted with SSE-S3 by AWS itself (other servers' encrypted ETags are not,
+   * and SSE-KMS or SSE-C ones never). Null arguments: what this writer asked for.
+   */
+  private boolean etagIsMd5(String sse, String customerKey) {
+    String encryption = sse != null ? sse : backend.settings().sse().orElse(null);
+    boolean aws = backend.settings().endpoint().isEmpty();
+    return customerKey == null && (encryption == null || encryption.equals("AES256") && aws);
+  }
+
+  /**
+   * Uploads one part until the server's answer proves it stored these bytes ({@link UploadProof}):
+   * a server that checks no checksum stores what a bad hop delivers, and only its ETag tells.
+   */
+  private CompletedPart uploadPart(String upload, int number, byte[] data, int length, UploadProof proof) {
+    for (int attempt = 1; ; attempt++) {
+      UploadPartResponse r = backend.client().uploadPart(b -> b.bucket(backend.s3().bucket()).key(target)
+          .uploadId(upload).partNumber(number).contentLength((long) length).checksumSHA256(proof.sha256()),
+          RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data, 0, length), length,
+              "application/octet-stream"));
+      UploadProof.Verdict verdict = proof.judge(r.eTag(), r.checksumSHA256(),
+          etagIsMd5(r.serverSideEncryptionAsString(), r.sseCustomerAlgorithm()));
+      if (verdict != UploadProof.Verdict.MISMATCH) {
+        unproven |= verdict == UploadProof.Verdict.UNPROVEN;
+        return CompletedPart.builder().partNumber(number).eTag(r.eTag()).checksumSHA256(proof.sha256()).build();
+      }
+      storedOtherBytes("UploadPart", "part " + number + " of " + describe(), proof.disproof(r.eTag(),
+          r.checksumSHA256()), attempt);
+    }
+  }
+
+  /** Tells the log a request is sent again, or fails once {@code attempt} was the last. */
+  private void storedOtherBytes(String operation, String what, String why, int attempt) {
+    if (attempt >= backend.settings().maxAttempts()) {
+      throw new StoreException("the S3 server stored other bytes than were sent for %s on each of %d attempts"
+          + " (%s): a hop between corrupts them, and the server does not check; nothing was published", what,
+          attempt, why);
+    }
+    backend.settings().log().accept("S3 " + operation + " " + what + ": the server stored other bytes than were"
+        + " sent (" + why + "); sending again (attempt=" + (attempt + 1) + ")");
+  }
+
+  /**
+   * Reads back the checksum of what {@code key} holds, for an upload whose answers proved nothing
+   * (an ETag that is no MD5 and no echoed SHA-256): it must be {@code expected}.
+   */
+  private void verifyStored(String key, String expected) {
+    String stored = backend.client().headObject(b -> b.bucket(backend.s3().bucket()).key(key)
+        .checksumMode(ChecksumMode.ENABLED)).checksumSHA256();
+    if (!expected.equals(stored)) {
+      backend.client().deleteObject(b -> b.bucket(backend.s3().bucket()).key(key));
+      throw new StoreException(stored == null
+          ? "the S3 server at %s proves neither by ETag nor by checksum what it stored for s3://%s/%s; stasis"
+              + " counts nothing it cannot verify (is the object encrypted with a customer key?)"
+          : "the S3 server at %s stored other bytes than were sent for s3://%s/%s (checksum %s, sent %s)",
+          backend.settings().endpoint().map(Object::toString).orElse("AWS"), backend.s3().bucket(), key, stored,
+          expected);
+    }
   }
 
   @Override
@@ -217,12 +288,35 @@ final class S3Writer implements ObjectWriter {
     }
   }
 
+  /**
+   * One PUT, sent again until the answer proves the server stored these bytes; a key that still
+   * holds other bytes after the last attempt is deleted, so nothing unproven stays published.
+   */
   private void put(String key) {
+    UploadProof proof = UploadProof.of(buffer, filled);
     PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(backend.s3().bucket()).key(key)
-        .contentLength((long) filled).checksumSHA256(sha256(buffer, filled));
+        .contentLength((long) filled).checksumSHA256(proof.sha256());
     backend.settings().sse().ifPresent(put::serverSideEncryption);
     backend.settings().kmsKeyId().ifPresent(put::ssekmsKeyId);
-    backend.client().putObject(put.build(), RequestBody.fromBytes(java.util.Arrays.copyOf(buffer, filled)));
+    for (int attempt = 1; ; attempt++) {
+      PutObjectResponse r = backend.client().putObject(put.build(), RequestBody.fromBytes(
+          java.util.Arrays.copyOf(buffer, filled)));
+      UploadProof.Verdict verdict = proof.judge(r.eTag(), r.checksumSHA256(),
+          etagIsMd5(r.serverSideEncryptionAsString(), r.sseCustomerAlgorithm()));
+      if (verdict == UploadProof.Verdict.UNPROVEN) {
+        verifyStored(key, proof.sha256());
+      }
+      if (verdict != UploadProof.Verdict.MISMATCH) {
+        return;
+      }
+      try {
+        storedOtherBytes("PutObject", "s3://" + backend.s3().bucket() + "/" + key, proof.disproof(r.eTag(),
+            r.checksumSHA256()), attempt);
+      } catch (StoreException e) {
+        backend.client().deleteObject(b -> b.bucket(backend.s3().bucket()).key(key));
+        throw e;
+      }
+    }
   }
 
   /** Completes the upload once every part is up; a failed part fails it, naming {@code key}, the commit's. */
@@ -238,6 +332,9 @@ final class S3Writer implements ObjectWriter {
         if (e.getCause() instanceof SdkException sdk) {
           throw backend.failedWrite(sdk, key);
         }
+        if (e.getCause() instanceof StoreException failed) {
+          throw failed;
+        }
         throw new IOException("uploading s3://" + backend.s3().bucket() + "/" + key + ": " + e.getCause(), e.getCause());
       }
     }
@@ -246,6 +343,9 @@ final class S3Writer implements ObjectWriter {
     backend.client().completeMultipartUpload(b -> b.bucket(backend.s3().bucket()).key(target).uploadId(upload)
         .multipartUpload(m -> m.parts(parts)));
     uploadId = null;
+    if (unproven) {
+      verifyStored(target, UploadProof.composite(parts.stream().map(CompletedPart::checksumSHA256).toList()));
+    }
   }
 
   /** A server-side copy: one request up to 5 GiB, ranged part copies beyond. */
@@ -297,21 +397,11 @@ final class S3Writer implements ObjectWriter {
         backend.client().abortMultipartUpload(b -> b.bucket(backend.s3().bucket()).key(target).uploadId(upload));
       } catch (SdkException e) {
         backend.settings().log().accept("could not abort the upload to " + describe()
-            + " (stasis gc aborts it once older than --abandoned-after): " + e.getMessage());
+            + " (stasis gc aborts it once older than --abandoned-after): " + S3Failures.reason(e));
       }
     }
     closed = true;
     buffer = new byte[0];
-  }
-
-  private static String sha256(byte[] data, int length) {
-    try {
-      MessageDigest d = MessageDigest.getInstance("SHA-256");
-      d.update(data, 0, length);
-      return Base64.getEncoder().encodeToString(d.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** Fills the part buffer; a full buffer becomes a part. */

@@ -162,6 +162,34 @@ class FaultDownloadTest extends ThroughFaultProxy {
     }
   }
 
+  /** A pull through a hop that damages one GET: the snapshot is read again, verified and published. */
+  @Test
+  void aMirrorFromS3ThroughAHopThatDamagesOneDownloadReadsItAgain() throws IOException {
+    byte[] data = random(200_000);
+    try (Store store = store(); Store pulled = Store.open(dev.stasis.store.MemoryBackend.empty(),
+        ProcessLocks.forStore("pulled " + location), Duration.ofSeconds(10))) {
+      IngestResult r = ingest(store, data, Compression.ZSTD);
+      Key file = store.files(r.snapshot()).get(0).key();
+      proxy.inject(Fault.CORRUPT_RESPONSE_BODY, 1, gets(file));
+      List<String> told = new java.util.ArrayList<>();
+      dev.stasis.store.Mirror mirror = dev.stasis.store.Mirror.between(store, pulled, Scope.all());
+      dev.stasis.store.MirrorResult result = mirror.run(mirror.plan(), java.util.OptionalInt.empty(),
+          new dev.stasis.store.Mirror.Listener() {
+            @Override
+            public void retrying(dev.stasis.store.SnapshotRef snapshot, String why) {
+              told.add(why);
+            }
+          });
+      assertTrue(result.complete(), result.toString());
+      assertEquals(1, proxy.injected(Fault.CORRUPT_RESPONSE_BODY));
+      assertEquals(2, proxy.count(gets(file)), "read once more");
+      assertEquals(1, told.size(), told.toString());
+      try (SnapshotReader reader = pulled.read(r.snapshot())) {
+        assertArrayEquals(data, reader.logical().readAllBytes());
+      }
+    }
+  }
+
   private Store store() {
     return Store.open(backend, ProcessLocks.forStore(backend.location(Key.ROOT)), Duration.ofSeconds(10));
   }

@@ -36,15 +36,22 @@ import java.util.function.Predicate;
  * }
  * }</pre>
  */
-final class FaultProxy implements Closeable {
+public final class FaultProxy implements Closeable {
   /** What the proxy does to a request instead of forwarding it faithfully. */
-  enum Fault {
+  public enum Fault {
     /** 503 SlowDown with S3's XML error body; not forwarded. */
-    SLOW_DOWN(false),
+    SLOW_DOWN(503, "SlowDown", "Please reduce your request rate."),
     /** 500 InternalError with S3's XML error body; not forwarded. */
-    INTERNAL_ERROR(false),
+    INTERNAL_ERROR(500, "InternalError", "We encountered an internal error. Please try again."),
     /** 404 NoSuchKey, as a replica that does not serve a listed key yet; not forwarded. */
-    NO_SUCH_KEY(false),
+    NO_SUCH_KEY(404, "NoSuchKey", "The specified key does not exist."),
+    /** 501 NotImplemented, as servers answer an operation they lack (s3rver: ListMultipartUploads); not forwarded. */
+    NOT_IMPLEMENTED(501, "NotImplemented", "A parameter you provided implies functionality that is not implemented"),
+    /** 403 InvalidAccessKeyId: a credential the server does not know; not forwarded. */
+    UNKNOWN_ACCESS_KEY(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records."),
+    /** 403 SignatureDoesNotMatch: a wrong secret key; not forwarded. */
+    BAD_SIGNATURE(403, "SignatureDoesNotMatch",
+        "The request signature we calculated does not match the signature you provided."),
     /** The request is read whole, then the connection is reset without a response; not forwarded. */
     RESET(false),
     /** The connection is reset half-way through the request body; not forwarded. */
@@ -55,14 +62,42 @@ final class FaultProxy implements Closeable {
     RESET_IN_RESPONSE_BODY(true),
     /** One byte in the middle of the request body is flipped, then the request is forwarded. */
     CORRUPT_REQUEST_BODY(true),
+    /**
+     * One byte in the middle of the request body is flipped and the request is forwarded without
+     * its checksum headers, so the server stores the damaged bytes: a server that checks nothing
+     * (moto, s3rver) behind a hop that corrupts.
+     */
+    CORRUPT_REQUEST_BODY_UNCHECKED(true),
+    /**
+     * The body is forwarded in {@code aws-chunked} framing without the headers that say so, so the
+     * server stores the framing with the bytes, as s3rver does with a chunked body.
+     */
+    STORE_FRAMED(true),
+    /** Forwarded; the ListParts answer loses its parts' checksums, as moto's does. */
+    STRIP_PART_CHECKSUMS(true),
     /** Forwarded; one byte in the middle of the response body is flipped on its way back. */
     CORRUPT_RESPONSE_BODY(true);
 
     /** Whether the request still reaches the server. */
     final boolean forwards;
+    /** For a refusal: the status, S3 error code and message; 0 for the others. */
+    final int status;
+    final String code;
+    final String message;
 
     Fault(boolean forwards) {
+      this(forwards, 0, null, null);
+    }
+
+    Fault(int status, String code, String message) {
+      this(false, status, code, message);
+    }
+
+    Fault(boolean forwards, int status, String code, String message) {
       this.forwards = forwards;
+      this.status = status;
+      this.code = code;
+      this.message = message;
     }
   }
 
@@ -74,7 +109,7 @@ final class FaultProxy implements Closeable {
    * @param fault what the proxy did to it, empty when it forwarded it faithfully
    * @param status the status the client was sent, 0 when it got none
    */
-  record Request(String method, String path, String query, List<String[]> headers, int bodyLength,
+  public record Request(String method, String path, String query, List<String[]> headers, int bodyLength,
       Optional<Fault> fault, int status) {
     Optional<String> header(String name) {
       return headers.stream().filter(h -> h[0].equalsIgnoreCase(name)).map(h -> h[1]).findFirst();
@@ -104,7 +139,7 @@ final class FaultProxy implements Closeable {
   }
 
   /** A proxy on a free port of 127.0.0.1 forwarding to {@code upstream}, an {@code http://host:port} URL. */
-  static FaultProxy start(URI upstream) throws IOException {
+  public static FaultProxy start(URI upstream) throws IOException {
     ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     FaultProxy proxy = new FaultProxy(server, new InetSocketAddress(upstream.getHost(), upstream.getPort()));
     Thread accept = new Thread(proxy::accept, "fault proxy " + server.getLocalPort());
@@ -114,12 +149,12 @@ final class FaultProxy implements Closeable {
   }
 
   /** The URL clients use instead of the server's. */
-  URI endpoint() {
+  public URI endpoint() {
     return URI.create("http://127.0.0.1:" + server.getLocalPort());
   }
 
   /** Applies {@code fault} to the next {@code times} requests matching {@code which}. */
-  synchronized void inject(Fault fault, int times, Predicate<Request> which) {
+  public synchronized void inject(Fault fault, int times, Predicate<Request> which) {
     rules.add(new Rule(fault, which, new int[] {times}));
   }
 
@@ -134,7 +169,7 @@ final class FaultProxy implements Closeable {
   }
 
   /** How many requests matching {@code which} were received. */
-  synchronized long count(Predicate<Request> which) {
+  public synchronized long count(Predicate<Request> which) {
     return seen.stream().filter(which).count();
   }
 
@@ -144,32 +179,40 @@ final class FaultProxy implements Closeable {
   }
 
   /** How many requests received the fault {@code fault}. */
-  synchronized long injected(Fault fault) {
+  public synchronized long injected(Fault fault) {
     return seen.stream().filter(r -> r.fault().equals(Optional.of(fault))).count();
   }
 
   // ---- which requests, by S3 operation (path style: /bucket/key?query)
 
-  static Predicate<Request> putObject() {
+  public static Predicate<Request> putObject() {
     return r -> r.method().equals("PUT") && !r.query().contains("uploadId=") && r.header("x-amz-copy-source").isEmpty()
         && r.path().indexOf('/', 1) > 0;
   }
 
-  static Predicate<Request> uploadPart() {
+  public static Predicate<Request> uploadPart() {
     return r -> r.method().equals("PUT") && r.query().contains("partNumber=") && r.header("x-amz-copy-source").isEmpty();
   }
 
-  static Predicate<Request> getObject() {
+  public static Predicate<Request> getObject() {
     return r -> r.method().equals("GET") && r.path().indexOf('/', 1) > 0 && !r.query().contains("uploadId=")
         && !r.query().contains("uploads");
   }
 
-  static Predicate<Request> listObjects() {
+  public static Predicate<Request> listParts() {
+    return r -> r.method().equals("GET") && r.query().contains("uploadId=");
+  }
+
+  public static Predicate<Request> listUploads() {
+    return r -> r.method().equals("GET") && ("&" + r.query() + "&").matches(".*&uploads(=[^&]*)?&.*");
+  }
+
+  public static Predicate<Request> listObjects() {
     return r -> r.method().equals("GET") && r.query().contains("list-type=2");
   }
 
   /** Requests on an object whose key ends with {@code suffix}. */
-  static Predicate<Request> keyEndsWith(String suffix) {
+  public static Predicate<Request> keyEndsWith(String suffix) {
     return r -> r.path().endsWith(suffix);
   }
 
@@ -253,14 +296,27 @@ final class FaultProxy implements Closeable {
       reset(client);
       return false;
     }
-    if (f == Fault.SLOW_DOWN || f == Fault.INTERNAL_ERROR || f == Fault.NO_SUCH_KEY) {
+    if (f != null && f.status > 0) {
       refuse(request, f, out);
       return true;
     }
-    if (f == Fault.CORRUPT_REQUEST_BODY && body.length > 0) {
+    Request sent = request;
+    if ((f == Fault.CORRUPT_REQUEST_BODY || f == Fault.CORRUPT_REQUEST_BODY_UNCHECKED) && body.length > 0) {
       body[payloadMiddle(body, request.header("content-encoding").orElse(""))] ^= 0x01;
     }
-    Response response = forward(request, body);
+    if (f == Fault.CORRUPT_REQUEST_BODY_UNCHECKED) {
+      sent = unchecked(request, false);
+    }
+    if (f == Fault.STORE_FRAMED) {
+      boolean chunked = request.header("content-encoding").orElse("").contains("aws-chunked");
+      body = chunked ? body : framed(body);
+      sent = unchecked(request, true);
+    }
+    Response response = forward(sent, body);
+    if (f == Fault.STRIP_PART_CHECKSUMS) {
+      response = new Response(response.status, response.head, new String(response.body, StandardCharsets.UTF_8)
+          .replaceAll("<ChecksumSHA256>[^<]*</ChecksumSHA256>", "").getBytes(StandardCharsets.UTF_8));
+    }
     if (f == Fault.LOSE_RESPONSE) {
       record(request.answered(fault, 0));
       reset(client);
@@ -282,13 +338,43 @@ final class FaultProxy implements Closeable {
     return true;
   }
 
+  /**
+   * The request without what would let the server check or unframe its body: the checksum
+   * headers, a signed payload hash, and with {@code unframed} the aws-chunked encoding headers.
+   */
+  private static Request unchecked(Request r, boolean unframed) {
+    List<String[]> headers = new ArrayList<>();
+    for (String[] h : r.headers()) {
+      String name = h[0].toLowerCase(Locale.ROOT);
+      boolean framing = name.equals("content-encoding") || name.equals("x-amz-decoded-content-length");
+      if (name.startsWith("x-amz-checksum-") || name.equals("content-md5") || name.equals("x-amz-trailer")
+          || name.equals("x-amz-sdk-checksum-algorithm") || unframed && framing) {
+        continue;
+      }
+      if (name.equals("x-amz-content-sha256") && (unframed || !h[1].startsWith("STREAMING"))) {
+        headers.add(new String[] {h[0], "UNSIGNED-PAYLOAD"});
+      } else {
+        headers.add(h);
+      }
+    }
+    return new Request(r.method(), r.path(), r.query(), headers, r.bodyLength(), r.fault(), r.status());
+  }
+
+  /** {@code body} in the SDK's aws-chunked framing: one signed chunk, then the final empty one. */
+  private static byte[] framed(byte[] body) {
+    String signature = ";chunk-signature=" + "0".repeat(64) + "\r\n";
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    b.writeBytes((Integer.toHexString(body.length) + signature).getBytes(StandardCharsets.ISO_8859_1));
+    b.writeBytes(body);
+    b.writeBytes(("\r\n0" + signature + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    return b.toByteArray();
+  }
+
   /** Answers as S3 does when it refuses: a status and an XML error (no body for HEAD). */
   private void refuse(Request request, Fault f, OutputStream out) throws IOException {
-    int status = f == Fault.SLOW_DOWN ? 503 : f == Fault.INTERNAL_ERROR ? 500 : 404;
-    String code = f == Fault.SLOW_DOWN ? "SlowDown" : f == Fault.INTERNAL_ERROR ? "InternalError" : "NoSuchKey";
-    String message = f == Fault.SLOW_DOWN ? "Please reduce your request rate."
-        : f == Fault.INTERNAL_ERROR ? "We encountered an internal error. Please try again."
-        : "The specified key does not exist.";
+    int status = f.status;
+    String code = f.code;
+    String message = f.message;
     byte[] xml = request.method().equals("HEAD") ? new byte[0]
         : ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + code + "</Code><Message>" + message
             + "</Message><Resource>" + request.path() + "</Resource><RequestId>fault-proxy</RequestId></Error>")

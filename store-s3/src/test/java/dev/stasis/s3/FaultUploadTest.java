@@ -150,4 +150,101 @@ class FaultUploadTest extends ThroughFaultProxy {
           .contents(), "nothing published, nothing staged");
     }
   }
+
+  // ---- a server that checks nothing (moto, s3rver): the proxy strips the checksum headers of what it damages
+
+  @Test
+  void aPutStoredDamagedByAServerThatChecksNothingIsSentAgain() throws IOException {
+    byte[] data = random(4000);
+    proxy.inject(Fault.CORRUPT_REQUEST_BODY_UNCHECKED, 1, FaultProxy.putObject());
+    write(backend, SMALL, data);
+    assertArrayEquals(data, read(backend, SMALL));
+    assertEquals(List.of(200, 200), proxy.requests().stream().filter(FaultProxy.putObject()).map(Request::status)
+        .toList(), "the server took the damaged body; its ETag told");
+    assertEquals(1, log.stream().filter(l -> l.startsWith("S3 PutObject ") && l.contains("stored other bytes")).count(),
+        log::toString);
+  }
+
+  @Test
+  void aPartStoredDamagedByAServerThatChecksNothingIsSentAgain() throws IOException {
+    byte[] data = random(3 * PART + 17);
+    proxy.inject(Fault.CORRUPT_REQUEST_BODY_UNCHECKED, 1, part(2));
+    write(backend, LARGE, data);
+    assertArrayEquals(data, read(backend, LARGE));
+    assertEquals(2, proxy.count(part(2)));
+    assertEquals(1, log.stream().filter(l -> l.startsWith("S3 UploadPart ") && l.contains("part 2 of")).count(),
+        log::toString);
+    assertEquals(0, uploadsInProgress());
+  }
+
+  @Test
+  void aPartStoredDamagedOnEveryAttemptFailsTheCommitAndPublishesNothing() throws IOException {
+    try (S3Backend three = backend(3)) {
+      proxy.inject(Fault.CORRUPT_REQUEST_BODY_UNCHECKED, 3, part(1));
+      try (dev.stasis.store.ObjectWriter w = three.create(LARGE)) {
+        w.output().write(random(2 * PART + 1));
+        RuntimeException e = assertThrows(RuntimeException.class, () -> w.commit(LARGE));
+        assertTrue(e.getMessage().contains("stored other bytes") && e.getMessage().contains("part 1 of"),
+            e.getMessage());
+      }
+      assertEquals(3, proxy.count(part(1)));
+      assertFalse(three.stat(LARGE).isPresent());
+      assertEquals(0, uploadsInProgress());
+    }
+  }
+
+  @Test
+  void aPutStoredDamagedOnEveryAttemptLeavesNoObject() throws IOException {
+    try (S3Backend three = backend(3)) {
+      proxy.inject(Fault.CORRUPT_REQUEST_BODY_UNCHECKED, 3, FaultProxy.putObject());
+      try (dev.stasis.store.ObjectWriter w = three.create(SMALL)) {
+        w.output().write(random(3000));
+        RuntimeException e = assertThrows(RuntimeException.class, () -> w.commit(SMALL));
+        assertTrue(e.getMessage().contains("stored other bytes") && e.getMessage().contains(three.location(SMALL)),
+            e.getMessage());
+      }
+      assertFalse(three.stat(SMALL).isPresent(), "the damaged object was deleted");
+    }
+  }
+
+  /** A server that lists parts without their checksums (moto): the ETag, the MD5 of a plain part, tells which to keep. */
+  @Test
+  void anInterruptedUploadResumesByETagWhereTheServerListsNoPartChecksums() throws IOException {
+    byte[] data = random(2 * PART + 99);
+    S3Writer killed = (S3Writer) backend.create(LARGE);
+    killed.output().write(data);
+    killed.awaitSentParts();  // parts 1 and 2 are on the server; the writer dies without aborting
+    proxy.inject(Fault.STRIP_PART_CHECKSUMS, 1, FaultProxy.listParts());
+    long before = proxy.count(FaultProxy.uploadPart());
+    try (S3Backend resumed = backend(8)) {
+      try (dev.stasis.store.ObjectWriter w = resumed.create(LARGE)) {
+        w.output().write(data);
+        w.commit(LARGE);
+      }
+      assertEquals(1, proxy.injected(Fault.STRIP_PART_CHECKSUMS));
+      assertEquals(1, proxy.count(FaultProxy.uploadPart()) - before, "only the last part was sent");
+      assertArrayEquals(data, read(resumed, LARGE));
+    }
+  }
+
+  /**
+   * With SSE-KMS an ETag is no MD5, so only an echoed or read-back SHA-256 proves the bytes: a
+   * server that gives neither for a damaged PUT has its object deleted and the write fails.
+   */
+  @Test
+  void anEncryptedPutWhoseBytesNothingProvesIsDeleted() throws IOException {
+    try (S3Backend kms = S3Backend.open(location, S3MockServer.settings().withEndpoint(proxy.endpoint())
+        .withSse("aws:kms", null).withLog(log::add))) {
+      byte[] data = random(2500);
+      write(kms, SMALL, data);
+      assertArrayEquals(data, read(kms, SMALL), "an undamaged PUT is proven by its echoed SHA-256");
+      proxy.inject(Fault.CORRUPT_REQUEST_BODY_UNCHECKED, 1, FaultProxy.putObject());
+      try (dev.stasis.store.ObjectWriter w = kms.create(SMALL)) {
+        w.output().write(data);
+        RuntimeException e = assertThrows(RuntimeException.class, () -> w.commit(SMALL));
+        assertTrue(e.getMessage().contains(kms.location(SMALL).substring(5)), e.getMessage());
+      }
+      assertFalse(kms.stat(SMALL).isPresent());
+    }
+  }
 }
