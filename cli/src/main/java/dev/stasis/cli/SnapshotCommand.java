@@ -91,6 +91,9 @@ final class SnapshotCommand implements Callable<Integer> {
     if (source.globals && names.component != null) {
       throw new UsageException("--globals goes with -C alone: the component is the server's roles");
     }
+    if (source.stdin || source.command != null) {
+      Compression.requireLogicalName(name);  // before a command runs, not when its dump is stored
+    }
     Host host = stasis.store.host(ctx, "stasis");
     Progress shown = new Progress(ctx.err(), progress || ctx.stderrIsTerminal());
     IngestResult result;

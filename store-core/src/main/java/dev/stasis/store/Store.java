@@ -62,7 +62,7 @@ public final class Store implements Closeable {
   /** As {@link #ingest(ComponentRef, String, Compression, String, Map)}, compressing at {@code level}. */
   public Ingest ingest(ComponentRef component, String logicalFile, Compression compression, int level,
       String source, Map<String, String> attributes) throws IOException {
-    String file = compression.fileName(Names.requireSafe(logicalFile, "file name"));
+    String file = compression.fileName(Compression.requireLogicalName(logicalFile));
     return new Ingest(this, component, file, compression, level, source, attributes, backend.create());
   }
 
