@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.stasis.modules.Trees;
 import dev.stasis.modules.files.DurableFiles;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -125,6 +126,55 @@ class GcCommandTest {
     assertEquals(kept, Trees.files(store.resolve("checksums/directory/www")));
     assertEquals(kept, Trees.files(store.resolve(".stasis/meta/directory/www")));
     assertEquals(0, CliRun.stasis(store, "check").code());
+  }
+
+  @Test
+  void aNewestGenerationLinkingOutsideTheStoreStopsGcBeforeItDeletesAnything() throws IOException {
+    // the newest link points outside; keeping it alone would delete the last intact snapshot
+    Path link = store.resolve("generations/directory/www/4");
+    Files.createSymbolicLink(link, tmp.resolve("evil").resolve(ids.get(2)));
+    assertRefused(List.of("gc"), "directory/www/4 -> " + tmp.resolve("evil").resolve(ids.get(2))
+        + " (outside snapshots/directory/www/)");
+    Files.delete(link);
+    Files.createSymbolicLink(link, tmp.resolve("evil/abc"));
+    assertRefused(List.of("gc", "--keep", "1", "--dry-run"), "directory/www/4 -> " + tmp.resolve("evil/abc"));
+  }
+
+  @Test
+  void aKeptGenerationPointingAtNothingStopsGc() throws IOException {
+    Path link = store.resolve("generations/directory/www/4");
+    Files.createSymbolicLink(link, Path.of("../../../snapshots/directory/www/gone"));
+    assertRefused(List.of("gc", "--keep", "2"),
+        "directory/www/4 -> ../../../snapshots/directory/www/gone (no such snapshot)");
+    Files.delete(link);
+    Files.writeString(link, "a file where a link should be");
+    assertRefused(List.of("gc"), "directory/www/4 (not a symbolic link)");
+    CliRun dysnomia = CliRun.dysnomiaSnapshots(store, "--gc");
+    assertEquals(3, dysnomia.code(), dysnomia.toString());
+  }
+
+  @Test
+  void anOlderGenerationPointingAtNothingIsJustDeleted() throws IOException {
+    DurableFiles.deleteTree(store.resolve("snapshots/directory/www/" + ids.get(0)));
+    CliRun r = CliRun.stasis(store, "gc");
+    assertEquals(0, r.code(), r.toString());
+    assertEquals(List.of("3"), Trees.files(store.resolve("generations/directory/www")));
+    assertEquals(List.of(ids.get(2) + "/state.tar.zst"), Trees.files(store.resolve("snapshots/directory/www")));
+    assertEquals(0, CliRun.stasis(store, "check").code());
+  }
+
+  /** gc and its dry run exit 3 naming the link, and nothing in the store changes. */
+  private void assertRefused(List<String> args, String naming) throws IOException {
+    SortedMap<String, String> before = Trees.describe(store);
+    before.keySet().removeIf(k -> k.startsWith(".stasis/"));
+    CliRun r = CliRun.stasis(store, args.toArray(String[]::new));
+    assertEquals(3, r.code(), r.toString());
+    assertEquals("", r.out());
+    assertTrue(r.stderr().contains(naming), r.stderr());
+    assertTrue(r.stderr().contains("Nothing was deleted"), r.stderr());
+    SortedMap<String, String> after = Trees.describe(store);
+    after.keySet().removeIf(k -> k.startsWith(".stasis/"));
+    assertEquals(before, after);
   }
 
   private static List<String> sorted(List<String> lines) {

@@ -14,6 +14,12 @@ import java.util.function.BiConsumer;
  * What garbage collection deletes, and why: for each component, the generations older than
  * the newest {@code keep}, then every snapshot (with its checksum and metadata) that no kept
  * generation points at, including leftovers such as checksums without a snapshot.
+ *
+ * <p>A plan keeps only generations it can verify: one that links outside its component's
+ * snapshots ({@link StrayLink}) or names a snapshot that is not there would be kept in place
+ * of the newest intact snapshot, which would then be deleted. So planning refuses (an
+ * {@link IntegrityException} naming them) when any generation it would keep is such; older
+ * ones are only deleted, which loses nothing.
  */
 public final class GcPlan {
   /** One deletion. */
@@ -64,6 +70,7 @@ public final class GcPlan {
     list(backend, StoreLayout.SNAPSHOTS, scope, (ref, o) -> files.computeIfAbsent(ref, r -> new ArrayList<>()).add(o));
     list(backend, StoreLayout.CHECKSUMS, scope, (ref, o) -> checksums.add(ref));
     list(backend, StoreLayout.META, scope, (ref, o) -> metas.add(ref));
+    refuseUnverifiableKept(backend, scope, keep, byComponent, files.keySet());
 
     GcPlan plan = new GcPlan();
     Set<SnapshotRef> kept = new HashSet<>();
@@ -98,6 +105,34 @@ public final class GcPlan {
       }
     }
     return plan;
+  }
+
+  /**
+   * Throws when a generation among the newest {@code keep} of a component (stray entries
+   * counted by their numbers) is a stray, or names a snapshot without files.
+   */
+  private static void refuseUnverifiableKept(Backend backend, Scope scope, int keep,
+      Map<ComponentRef, List<Generation>> byComponent, Set<SnapshotRef> present) throws IOException {
+    Map<ComponentRef, TreeMap<Long, String>> entries = new TreeMap<>();
+    for (List<Generation> gens : byComponent.values()) {
+      for (Generation g : gens) {
+        String problem = present.contains(g.snapshotRef()) ? null : g.component() + "/" + g.number() + " -> ../../../"
+            + StoreLayout.snapshotDir(g.snapshotRef()) + " (no such snapshot)";
+        entries.computeIfAbsent(g.component(), c -> new TreeMap<>()).put(g.number(), problem);
+      }
+    }
+    backend.generations().strays(scope, s -> entries.computeIfAbsent(s.component(), c -> new TreeMap<>())
+        .put(s.number(), s.subject() + (s.target() == null ? " (not a symbolic link)" : " -> " + s.target()
+            + " (outside " + StoreLayout.components(StoreLayout.SNAPSHOTS, s.component()) + "/)")));
+    List<String> unverifiable = new ArrayList<>();
+    for (TreeMap<Long, String> numbers : entries.values()) {
+      numbers.descendingMap().values().stream().limit(keep).filter(p -> p != null).forEach(unverifiable::add);
+    }
+    if (!unverifiable.isEmpty()) {
+      throw new IntegrityException("gc cannot verify generation(s) it would keep, and would delete the newest"
+          + " intact snapshot in their place: %s. Nothing was deleted. Repair or remove these links (stasis check"
+          + " lists them), then run gc again.", String.join("; ", unverifiable));
+    }
   }
 
   private void add(Kind kind, SnapshotRef ref, String reason, List<Key> keys) {
