@@ -1,6 +1,7 @@
 package dev.stasis.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stasis.modules.Trees;
@@ -160,6 +161,35 @@ class GcCommandTest {
     assertEquals(0, r.code(), r.toString());
     assertEquals(List.of("3"), Trees.files(store.resolve("generations/directory/www")));
     assertEquals(List.of(ids.get(2) + "/state.tar.zst"), Trees.files(store.resolve("snapshots/directory/www")));
+    assertEquals(0, CliRun.stasis(store, "check").code());
+  }
+
+  @Test
+  void emptySnapshotDirectoriesLeftByAKilledGcAreReportedAndThenRemoved() throws IOException {
+    // a gc killed between unlinking a snapshot's file and removing its directory: the link is
+    // gone, the directory is empty, the checksum and metadata are still there
+    String id = ids.get(0);
+    Files.delete(store.resolve("generations/directory/www/1"));
+    Files.delete(store.resolve("snapshots/directory/www/" + id + "/state.tar.zst"));
+    Files.createDirectories(store.resolve("snapshots/directory/www/leftover/sub"));  // several levels of one
+
+    CliRun check = CliRun.stasis(store, "check");
+    assertEquals(3, check.code(), check.toString());
+    assertEquals(List.of("empty_directory directory/www/" + id + ": snapshot directory directory/www/" + id
+            + " holds no file (left by an interrupted gc; the real Dysnomia takes it for a snapshot); stasis gc"
+            + " removes it when no generation points at it",
+        "empty_directory directory/www/leftover: snapshot directory directory/www/leftover holds no file (left by"
+            + " an interrupted gc; the real Dysnomia takes it for a snapshot); stasis gc removes it when no generation"
+            + " points at it"),
+        check.lines().stream().sorted().toList());
+
+    CliRun gc = CliRun.stasis(store, "gc", "--keep", "3");
+    assertEquals(0, gc.code(), gc.toString());
+    assertTrue(gc.stderr().contains("Removing empty snapshot directory: directory/www/" + id), gc.stderr());
+    assertTrue(gc.stderr().contains("Removing empty snapshot directory: directory/www/leftover"), gc.stderr());
+    assertFalse(Files.exists(store.resolve("snapshots/directory/www/" + id)));
+    assertFalse(Files.exists(store.resolve("snapshots/directory/www/leftover")));
+    assertEquals(sorted(ids.subList(1, 3)), Trees.files(store.resolve("checksums/directory/www")));
     assertEquals(0, CliRun.stasis(store, "check").code());
   }
 

@@ -21,6 +21,8 @@ public final class CheckReport {
     DANGLING_GENERATION,
     /** A generation entry that is not a link into its own component's snapshots ({@link StrayLink}). */
     STRAY_GENERATION,
+    /** A snapshot directory holding no file: what a killed gc leaves, and Dysnomia takes for a snapshot. */
+    EMPTY_DIRECTORY,
     MISSING_FILE,
     MISSING_CHECKSUM,
     MALFORMED_CHECKSUM,
@@ -78,6 +80,11 @@ public final class CheckReport {
     }
     List<Problem> problems = new ArrayList<>();
     strays(store, generations, scope, everything, problems);
+    if (everything) {
+      GcPlan.emptySnapshotDirectories(store.backend(), scope, ref -> problems.add(new Problem(Kind.EMPTY_DIRECTORY,
+          ref.toString(), "snapshot directory " + ref + " holds no file (left by an interrupted gc; the real"
+              + " Dysnomia takes it for a snapshot); stasis gc removes it when no generation points at it")));
+    }
     for (SnapshotRef ref : snapshots) {
       check(store, ref, referenced.getOrDefault(ref, List.of()), problems);
     }

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * What garbage collection deletes, and why: for each component, the generations older than
@@ -31,12 +32,17 @@ public final class GcPlan {
         case SNAPSHOT -> "Removing old snapshot: " + path;
         case CHECKSUM -> "Removing leftover checksum: " + path;
         case META -> "Removing leftover metadata: " + path;
+        case EMPTY_DIRECTORY -> "Removing empty snapshot directory: " + path;
       };
     }
   }
 
   /** What an action deletes. */
-  public enum Kind { GENERATION, SNAPSHOT, CHECKSUM, META }
+  public enum Kind {
+    GENERATION, SNAPSHOT, CHECKSUM, META,
+    /** A snapshot directory without files, no generation pointing at it: what a killed gc leaves. */
+    EMPTY_DIRECTORY
+  }
 
   /** Told of each deletion once it is applied. */
   public interface Listener {
@@ -70,6 +76,8 @@ public final class GcPlan {
     list(backend, StoreLayout.SNAPSHOTS, scope, (ref, o) -> files.computeIfAbsent(ref, r -> new ArrayList<>()).add(o));
     list(backend, StoreLayout.CHECKSUMS, scope, (ref, o) -> checksums.add(ref));
     list(backend, StoreLayout.META, scope, (ref, o) -> metas.add(ref));
+    Set<SnapshotRef> empty = new TreeSet<>(GcPlan::compare);
+    emptySnapshotDirectories(backend, scope, empty::add);
     refuseUnverifiableKept(backend, scope, keep, byComponent, files.keySet());
 
     GcPlan plan = new GcPlan();
@@ -104,7 +112,28 @@ public final class GcPlan {
         plan.add(Kind.META, ref, "its snapshot is gone", List.of(StoreLayout.meta(ref)));
       }
     }
+    // Under the exclusive lock no commit is in flight, and a commit never shows an empty
+    // directory anyway (it renames one in with its file): so these are debris, finished here.
+    for (SnapshotRef ref : empty) {
+      if (!kept.contains(ref)) {
+        plan.add(Kind.EMPTY_DIRECTORY, ref, "holds no file (left by an interrupted gc)",
+            List.of(StoreLayout.snapshotDir(ref)));
+      }
+    }
     return plan;
+  }
+
+  /** The snapshot directories in {@code scope} that hold no file, on a backend that has directories. */
+  static void emptySnapshotDirectories(Backend backend, Scope scope, Consumer<SnapshotRef> sink) throws IOException {
+    if (backend instanceof SupportsEmptyDirectories dirs) {
+      Key base = scope.container().map(StoreLayout.SNAPSHOTS::resolve).orElse(StoreLayout.SNAPSHOTS);
+      dirs.emptyDirectories(base, scope.container().isPresent() ? 2 : 3, key -> {
+        SnapshotRef ref = StoreLayout.snapshotOf(StoreLayout.SNAPSHOTS, key);
+        if (ref != null && scope.matches(ref.component())) {
+          sink.accept(ref);
+        }
+      });
+    }
   }
 
   /**
@@ -146,11 +175,16 @@ public final class GcPlan {
    */
   void apply(Backend backend, Listener listener) throws IOException {
     List<Step> links = steps.stream().filter(s -> s.generation() != null).toList();
-    List<Step> objects = steps.stream().filter(s -> s.generation() == null).toList();
+    List<Step> empty = steps.stream().filter(s -> s.action().kind() == Kind.EMPTY_DIRECTORY).toList();
+    List<Step> objects = steps.stream().filter(s -> s.generation() == null && !empty.contains(s)).toList();
     backend.generations().deleteAll(links.stream().map(Step::generation).toList());
     links.forEach(s -> listener.deleted(s.action()));
     backend.deleteAll(objects.stream().flatMap(s -> s.keys().stream()).toList());
     objects.forEach(s -> listener.deleted(s.action()));
+    if (!empty.isEmpty() && backend instanceof SupportsEmptyDirectories dirs) {
+      dirs.deleteEmptyDirectories(empty.stream().flatMap(s -> s.keys().stream()).toList());
+      empty.forEach(s -> listener.deleted(s.action()));
+    }
   }
 
   /** Lists {@code area} (one container's part of it when the scope names one) by snapshot. */
