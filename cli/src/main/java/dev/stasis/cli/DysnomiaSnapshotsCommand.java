@@ -9,6 +9,7 @@ import dev.stasis.store.IngestResult;
 import dev.stasis.store.Scope;
 import dev.stasis.store.SnapshotRef;
 import dev.stasis.store.Store;
+import dev.stasis.store.StoreLocks;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -132,20 +133,29 @@ public final class DysnomiaSnapshotsCommand implements Callable<Integer> {
   }
 
   private int query(Store s, Scope scope) throws IOException {
-    List<Generation> gens = operation.queryAll ? s.generations(scope) : s.latest(scope);
+    if (!check) {
+      print(operation.queryAll ? s.generations(scope) : s.latest(scope));
+      return ExitCodes.OK;
+    }
+    CheckReport report;
+    // the listing and the check of what it lists, with no gc in between
+    try (StoreLocks.Held shared = s.sharedLock("check")) {
+      List<Generation> gens = operation.queryAll ? s.generations(scope) : s.latest(scope);
+      report = s.check(gens, scope, false);
+      print(gens);
+    }
+    for (CheckReport.Problem p : report.problems()) {
+      ctx.err().println(p.message());
+    }
+    return report.clean() ? ExitCodes.OK : ExitCodes.INTEGRITY;
+  }
+
+  private void print(List<Generation> gens) {
     StringBuilder lines = new StringBuilder();  // one write: println flushes System.out each time
     for (Generation g : gens) {
       lines.append(g.snapshotRef()).append('\n');
     }
     ctx.out().print(lines);
-    if (!check) {
-      return ExitCodes.OK;
-    }
-    CheckReport report = s.check(gens, scope, false);
-    for (CheckReport.Problem p : report.problems()) {
-      ctx.err().println(p.message());
-    }
-    return report.clean() ? ExitCodes.OK : ExitCodes.INTEGRITY;
   }
 
   private int resolve(Store s) throws IOException {
