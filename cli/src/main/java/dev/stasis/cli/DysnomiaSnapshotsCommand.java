@@ -11,6 +11,7 @@ import dev.stasis.store.SnapshotRef;
 import dev.stasis.store.Store;
 import dev.stasis.store.StoreLocks;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -180,7 +181,13 @@ public final class DysnomiaSnapshotsCommand implements Callable<Integer> {
     }
     ComponentRef component = new ComponentRef(names.container(ctx), names.component(ctx));
     for (String dir : paths) {
-      IngestResult r = SnapshotImport.run(s, component, ctx.path(dir), true);
+      Path path = ctx.path(dir);
+      boolean copied = SnapshotImport.insideStore(s, path);
+      IngestResult r = SnapshotImport.run(s, component, path, true);
+      if (copied) {
+        ctx.err().println("dysnomia-snapshots: " + path + " is in the store itself; copied, not moved: moving it"
+            + " would take it from under its own generation");
+      }
       if (store.verbose) {
         ctx.err().println("imported " + r.snapshot() + " as generation " + r.generation().number());
       }
