@@ -83,8 +83,7 @@ public final class DysnomiaCommand implements Callable<Integer> {
 
   static int run(Context ctx, String... args) {
     CommandLine cl = Cli.create(new DysnomiaCommand(ctx), ctx);
-    cl.setAbbreviatedOptionsAllowed(true);
-    return Cli.execute(cl, ctx, args);
+    return GetoptAbbreviations.execute(cl, ctx, args);  // --oper for --operation, as getopt allows
   }
 
   @Override

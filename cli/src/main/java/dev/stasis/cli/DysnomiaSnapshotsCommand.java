@@ -92,8 +92,7 @@ public final class DysnomiaSnapshotsCommand implements Callable<Integer> {
 
   static int run(Context ctx, String... args) {
     CommandLine cl = Cli.create(new DysnomiaSnapshotsCommand(ctx), ctx);
-    cl.setAbbreviatedOptionsAllowed(true);  // as getopt allows --query-l for --query-latest
-    return Cli.execute(cl, ctx, args);
+    return GetoptAbbreviations.execute(cl, ctx, args);  // --query-l for --query-latest, as getopt allows
   }
 
   @Override
