@@ -106,18 +106,20 @@ public final class DysnomiaSnapshotsCommand implements Callable<Integer> {
     if (keep < 0) {
       throw new UsageException("--keep must be 0 or more, got %d", keep);
     }
-    try (Store s = store.open(ctx)) {
-      Scope scope = names.scope(ctx);
+    Scope scope = names.scope(ctx);
+    List<SnapshotRef> refs = operation.printMissing || operation.resolve ? parse(paths) : List.of();
+    // --import writes, and may create the store; every other operation reads an existing one
+    try (Store s = operation.importing ? store.openForWriting(ctx) : store.open(ctx)) {
       if (operation.queryAll || operation.queryLatest) {
         return query(s, scope);
       } else if (operation.printMissing) {
-        for (SnapshotRef ref : parse(paths)) {
+        for (SnapshotRef ref : refs) {
           if (!s.exists(ref)) {
             ctx.out().println(ref);
           }
         }
       } else if (operation.resolve) {
-        return resolve(s);
+        return resolve(s, refs);
       } else if (operation.gc) {
         s.gc(scope, keep, dryRun, a -> ctx.err().println(a.dysnomiaLine()))
             .actions().forEach(a -> {
@@ -158,9 +160,9 @@ public final class DysnomiaSnapshotsCommand implements Callable<Integer> {
     ctx.out().print(lines);
   }
 
-  private int resolve(Store s) throws IOException {
+  private int resolve(Store s, List<SnapshotRef> refs) throws IOException {
     int code = ExitCodes.OK;
-    for (SnapshotRef ref : parse(paths)) {
+    for (SnapshotRef ref : refs) {
       if (s.exists(ref)) {
         ctx.out().println(s.location(ref));
       } else {

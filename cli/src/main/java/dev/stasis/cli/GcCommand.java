@@ -2,6 +2,7 @@ package dev.stasis.cli;
 
 import dev.stasis.modules.spi.UsageException;
 import dev.stasis.store.GcPlan;
+import dev.stasis.store.Scope;
 import dev.stasis.store.Store;
 import dev.stasis.store.SupportsCleanup;
 import java.time.Duration;
@@ -58,8 +59,9 @@ final class GcCommand implements Callable<Integer> {
       throw new UsageException("--keep must be 0 or more, got %d", keep);
     }
     GcPlan plan;
+    Scope scope = names.scope(ctx);
     try (Store s = stasis.store.open(ctx)) {
-      plan = s.gc(names.scope(ctx), keep, dryRun, a -> ctx.err().println(a.dysnomiaLine()));
+      plan = s.gc(scope, keep, dryRun, a -> ctx.err().println(a.dysnomiaLine()));
       if (!dryRun && s.backend() instanceof SupportsCleanup leftovers) {
         int n = leftovers.cleanup(abandonedAfter);
         ctx.err().println("stasis: aborted " + n + " abandoned upload(s) and staging object(s) older than "

@@ -41,7 +41,7 @@ final class ImportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ComponentRef component = names.ref(ctx, null, null);
-    try (Store s = stasis.store.open(ctx)) {
+    try (Store s = stasis.store.openForWriting(ctx)) {
       for (String dir : dirs) {
         Path path = ctx.path(dir);
         boolean copied = move && SnapshotImport.insideStore(s, path);

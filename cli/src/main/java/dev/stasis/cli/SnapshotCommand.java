@@ -97,7 +97,7 @@ final class SnapshotCommand implements Callable<Integer> {
     Host host = stasis.store.host(ctx, "stasis");
     Progress shown = new Progress(ctx.err(), progress || ctx.stderrIsTerminal());
     IngestResult result;
-    try (Store s = stasis.store.open(ctx)) {
+    try (Store s = stasis.store.openForWriting(ctx)) {
       Deployment deployment = new Deployment(host, s);
       if (source.dir != null) {
         Path path = ctx.path(source.dir);

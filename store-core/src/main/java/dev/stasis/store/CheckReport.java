@@ -116,7 +116,7 @@ public final class CheckReport {
     try {
       v = store.verify(ref);
     } catch (IOException | RuntimeException e) {
-      problems.add(new Problem(Kind.UNREADABLE, subject, "cannot read snapshot " + subject + ": " + e.getMessage()));
+      problems.add(new Problem(Kind.UNREADABLE, subject, "cannot read snapshot " + subject + ": " + reason(e)));
       return;
     }
     switch (v.kind()) {
@@ -161,9 +161,13 @@ public final class CheckReport {
     } catch (DamageException e) {
       problems.add(new Problem(e.kind(), subject, e.getMessage()));
     } catch (IOException | RuntimeException e) {
-      problems.add(new Problem(Kind.UNREADABLE, subject, "cannot read snapshot " + subject + ": " + e.getMessage()));
+      problems.add(new Problem(Kind.UNREADABLE, subject, "cannot read snapshot " + subject + ": " + reason(e)));
     }
     return true;
+  }
+
+  private static String reason(Exception e) {
+    return e instanceof IOException io ? StoreException.reason(io) : e.getMessage();
   }
 
   /** A stasis snapshot must still hold the file its metadata names. */
