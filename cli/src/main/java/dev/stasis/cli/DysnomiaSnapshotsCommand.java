@@ -108,7 +108,9 @@ public final class DysnomiaSnapshotsCommand implements Callable<Integer> {
     }
     Scope scope = names.scope(ctx);
     List<SnapshotRef> refs = operation.printMissing || operation.resolve ? parse(paths) : List.of();
-    // --import writes, and may create the store; every other operation reads an existing one
+    if (!operation.importing && store.missing(ctx)) {
+      return asEmpty(refs);
+    }
     try (Store s = operation.importing ? store.openForWriting(ctx) : store.open(ctx)) {
       if (operation.queryAll || operation.queryLatest) {
         return query(s, scope);
@@ -150,6 +152,25 @@ public final class DysnomiaSnapshotsCommand implements Callable<Integer> {
       ctx.err().println(p.message());
     }
     return report.clean() ? ExitCodes.OK : ExitCodes.INTEGRITY;
+  }
+
+  /**
+   * Answers for a store that does not exist as for an empty one, creating nothing (a gc or a
+   * check would create it by taking its lock): Dysnomia's tool does, and Disnix asks a fresh
+   * target's store which snapshots it is missing (all of them) before it imports the first.
+   * Only --import creates the store.
+   */
+  private int asEmpty(List<SnapshotRef> refs) {
+    int code = ExitCodes.OK;
+    for (SnapshotRef ref : refs) {
+      if (operation.printMissing) {
+        ctx.out().println(ref);
+      } else {
+        ctx.err().println("dysnomia-snapshots: no snapshot " + ref + " in the store (it does not exist yet)");
+        code = ExitCodes.NOT_FOUND;
+      }
+    }
+    return code;
   }
 
   private void print(List<Generation> gens) {

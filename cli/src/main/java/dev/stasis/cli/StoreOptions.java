@@ -111,11 +111,17 @@ final class StoreOptions {
    */
   Store open(Context ctx) throws IOException {
     String spec = spec(ctx);
-    if (!S3Location.isS3(spec) && !Files.exists(ctx.path(spec))) {
+    if (missing(ctx)) {
       throw new NotFoundException("no store at %s: it does not exist (see --store and $DYSNOMIA_STATEDIR;"
           + " snapshot, import, mirror --to and dysnomia create one)", ctx.path(spec));
     }
     return open(ctx, spec);
+  }
+
+  /** Whether the store is a local directory that does not exist (yet). */
+  boolean missing(Context ctx) {
+    String spec = spec(ctx);
+    return !S3Location.isS3(spec) && !Files.exists(ctx.path(spec));
   }
 
   /** Opens the store for a command that writes into it: a missing one is created by the first write. */
