@@ -156,9 +156,9 @@ public final class DysnomiaSnapshotsCommand implements Callable<Integer> {
 
   /**
    * Answers for a store that does not exist as for an empty one, creating nothing (a gc or a
-   * check would create it by taking its lock): Dysnomia's tool does, and Disnix asks a fresh
-   * target's store which snapshots it is missing (all of them) before it imports the first.
-   * Only --import creates the store.
+   * check would create it by taking its lock): Disnix asks a fresh target's store which
+   * snapshots it is missing (all of them) before it imports the first, and collects garbage on
+   * targets that may never have stored any. Only --import creates the store.
    */
   private int asEmpty(List<SnapshotRef> refs) {
     int code = ExitCodes.OK;

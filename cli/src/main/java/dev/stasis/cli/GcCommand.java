@@ -21,8 +21,9 @@ import picocli.CommandLine.ParentCommand;
     description = {"Deletes generations older than the newest N of each component, then every snapshot"
         + " (with its checksum and metadata) that no kept generation points at. Planned and applied under"
         + " the exclusive store lock. Refuses (exit 3), deleting nothing, when a generation it would keep links"
-        + " outside its component's snapshots or to a missing one. On an S3 store it also aborts stasis's multipart uploads and deletes its"
-        + " staging objects left by killed commands (older than --abandoned-after).",
+        + " outside its component's snapshots or to a missing one. On an S3 store it also aborts stasis's"
+        + " multipart uploads and deletes its staging objects left by killed commands (older than"
+        + " --abandoned-after).",
         "  stasis gc --keep 3 --dry-run"})
 final class GcCommand implements Callable<Integer> {
   private final Context ctx;

@@ -129,10 +129,14 @@ final class StoreOptions {
     return open(ctx, spec(ctx));
   }
 
-  /** Opens the store {@code spec} (a directory or an s3:// URL) with these options; a missing directory is created by the first write. */
+  /**
+   * Opens the store {@code spec} (a directory or an s3:// URL) with these options; a missing
+   * directory is created by the first write.
+   */
   Store open(Context ctx, String spec) throws IOException {
     if (!S3Location.isS3(spec) && Files.exists(ctx.path(spec)) && !Files.isDirectory(ctx.path(spec))) {
-      throw new UsageException("the store %s is not a directory (see --store and $DYSNOMIA_STATEDIR)", ctx.path(spec));
+      throw new UsageException("the store %s is not a directory (see --store and $DYSNOMIA_STATEDIR)",
+          ctx.path(spec));
     }
     if (S3Location.isS3(spec)) {
       S3Location location = S3Location.parse(spec);

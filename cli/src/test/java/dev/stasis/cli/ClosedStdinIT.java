@@ -30,8 +30,9 @@ class ClosedStdinIT {
     assertEquals(List.of(), Launchers.committed(store));
 
     // started without the launcher, the JVM itself finds one of its own files on fd 0
-    Result direct = bin.run(List.of("/bin/sh", "-c", "exec 0<&- && exec \"$0\" -cp \"$1\" " + StasisCommand.class.getName()
-        + " snapshot --stdin -C c -c x", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    Result direct = bin.run(List.of("/bin/sh", "-c",
+        "exec 0<&- && exec \"$0\" -cp \"$1\" " + StasisCommand.class.getName() + " snapshot --stdin -C c -c x",
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         Launchers.REPO.resolve("cli/target/stasis.jar").toString())).exits(2);
     assertTrue(direct.stderr().contains("stasis: --stdin: stdin is closed"), direct.stderr());
     assertEquals(List.of(), Launchers.committed(store));

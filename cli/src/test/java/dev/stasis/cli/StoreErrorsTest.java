@@ -37,7 +37,8 @@ class StoreErrorsTest {
     }
     CliRun query = CliRun.dysnomiaSnapshots(file, "--query-all");
     assertEquals(2, query.code(), query.toString());
-    assertTrue(query.stderr().startsWith("dysnomia-snapshots: the store " + file + " is not a directory"), query.stderr());
+    assertTrue(query.stderr().startsWith("dysnomia-snapshots: the store " + file + " is not a directory"),
+        query.stderr());
     assertEquals("not a store", Files.readString(file));
   }
 
