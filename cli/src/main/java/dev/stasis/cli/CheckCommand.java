@@ -3,6 +3,7 @@ package dev.stasis.cli;
 import dev.stasis.store.CheckReport;
 import dev.stasis.store.Scope;
 import dev.stasis.store.Store;
+import dev.stasis.store.StoreLocks;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,8 +38,8 @@ final class CheckCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     CheckReport report;
-    try (Store s = stasis.store.open(ctx)) {
-      Scope scope = names.scope(ctx);
+    Scope scope = names.scope(ctx);
+    try (Store s = stasis.store.open(ctx); StoreLocks.Held shared = s.sharedLock("check")) {
       report = s.check(s.generations(scope), scope, true);
     }
     List<Object> rows = new ArrayList<>();

@@ -1,5 +1,8 @@
 package dev.stasis.cli;
 
+import dev.stasis.store.StoreException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Constructor;
 import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
@@ -25,7 +28,9 @@ final class Cli {
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> report(cmd, ctx, e, parsed));
     cl.setParameterExceptionHandler((e, params) -> {
-      ctx.err().println(e.getCommandLine().getCommandName() + ": " + e.getMessage());
+      // picocli wraps what fails inside it (a converter's bug) into its parse errors: no Java text
+      String message = isJdkRuntimeFailure(e.getCause()) ? "cannot make sense of the arguments" : e.getMessage();
+      ctx.err().println(e.getCommandLine().getCommandName() + ": " + message);
       ctx.err().println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more.");
       return ExitCodes.USAGE;
     });
@@ -66,20 +71,34 @@ final class Cli {
   }
 
   private static int report(CommandLine cmd, Context ctx, Exception e, CommandLine.ParseResult parsed) {
-    String message = e.getMessage();
-    if (e instanceof NoSuchFileException) {
-      message = "no such file or directory: " + message;
-    } else if (message == null || message.isBlank()) {
-      message = e.getClass().getSimpleName();
+    Throwable failure = e instanceof UncheckedIOException u ? u.getCause() : e;
+    String message;
+    if (failure instanceof IOException io) {
+      message = StoreException.reason(io);
+    } else if (isJdkRuntimeFailure(failure)) {
+      message = "internal error; run again with --verbose for the details, and please report it";
+    } else {
+      message = failure.getMessage() == null || failure.getMessage().isBlank()
+          ? failure.getClass().getSimpleName() : failure.getMessage();
     }
     ctx.err().println(cmd.getCommandSpec().root().name() + ": " + message);
     if (verbose(parsed)) {
       e.printStackTrace(ctx.err());
     }
-    if (e instanceof NoSuchFileException) {
+    if (failure instanceof NoSuchFileException) {
       return ExitCodes.NOT_FOUND;
     }
-    return ExitCodes.of(e);
+    return ExitCodes.of(failure);
+  }
+
+  /**
+   * Whether {@code e} is one of the JDK's own runtime exceptions, whose text (an index, a null)
+   * means a bug here, not something the user can act on; the JDK's argument errors (an invalid
+   * path) are about what the user gave and keep their message.
+   */
+  private static boolean isJdkRuntimeFailure(Throwable e) {
+    return e instanceof RuntimeException && !(e instanceof IllegalArgumentException)
+        && e.getClass().getName().startsWith("java.");
   }
 
   private static boolean verbose(CommandLine.ParseResult parsed) {

@@ -32,15 +32,12 @@ final class DumpCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    String[] parts = path.split("/", -1);
+    ComponentRef component = parts.length == 2 ? new ComponentRef(parts[0], parts[1]) : null;
+    SnapshotRef parsed = component == null ? SnapshotRef.parse(path) : null;  // a bad path is a usage error first
     try (Store s = stasis.store.open(ctx)) {
-      String[] parts = path.split("/", -1);
-      SnapshotRef ref;
-      if (parts.length == 2) {
-        ComponentRef c = new ComponentRef(parts[0], parts[1]);
-        ref = s.latest(c).orElseThrow(() -> new NotFoundException("%s has no generations", c)).snapshotRef();
-      } else {
-        ref = SnapshotRef.parse(path);
-      }
+      SnapshotRef ref = parsed != null ? parsed : s.latest(component)
+          .orElseThrow(() -> new NotFoundException("%s has no generations", component)).snapshotRef();
       try (SnapshotReader reader = s.read(ref)) {
         reader.logical().transferTo(ctx.out());
         ctx.out().flush();

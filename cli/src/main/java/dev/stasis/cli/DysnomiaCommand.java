@@ -83,8 +83,7 @@ public final class DysnomiaCommand implements Callable<Integer> {
 
   static int run(Context ctx, String... args) {
     CommandLine cl = Cli.create(new DysnomiaCommand(ctx), ctx);
-    cl.setAbbreviatedOptionsAllowed(true);
-    return Cli.execute(cl, ctx, args);
+    return GetoptAbbreviations.execute(cl, ctx, args);  // --oper for --operation, as getopt allows
   }
 
   @Override
@@ -125,7 +124,7 @@ public final class DysnomiaCommand implements Callable<Integer> {
     if (operation.equals("shell")) {
       return Shell.open(c, module, t, command);
     }
-    try (Store s = store.open(ctx)) {
+    try (Store s = store.openForWriting(ctx)) {
       Optional<SnapshotRef> which = generation == null ? Optional.empty()
           : Optional.of(s.generation(t.ref(), generation).snapshotRef());
       new Deployment(c, s).run(operation, module, t, which, d.compression(null, Compression.ZSTD));

@@ -9,7 +9,9 @@ import dev.stasis.store.IngestResult;
 import dev.stasis.store.Scope;
 import dev.stasis.store.SnapshotRef;
 import dev.stasis.store.Store;
+import dev.stasis.store.StoreLocks;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -90,8 +92,7 @@ public final class DysnomiaSnapshotsCommand implements Callable<Integer> {
 
   static int run(Context ctx, String... args) {
     CommandLine cl = Cli.create(new DysnomiaSnapshotsCommand(ctx), ctx);
-    cl.setAbbreviatedOptionsAllowed(true);  // as getopt allows --query-l for --query-latest
-    return Cli.execute(cl, ctx, args);
+    return GetoptAbbreviations.execute(cl, ctx, args);  // --query-l for --query-latest, as getopt allows
   }
 
   @Override
@@ -105,18 +106,22 @@ public final class DysnomiaSnapshotsCommand implements Callable<Integer> {
     if (keep < 0) {
       throw new UsageException("--keep must be 0 or more, got %d", keep);
     }
-    try (Store s = store.open(ctx)) {
-      Scope scope = names.scope(ctx);
+    Scope scope = names.scope(ctx);
+    List<SnapshotRef> refs = operation.printMissing || operation.resolve ? parse(paths) : List.of();
+    if (!operation.importing && store.missing(ctx)) {
+      return asEmpty(refs);
+    }
+    try (Store s = operation.importing ? store.openForWriting(ctx) : store.open(ctx)) {
       if (operation.queryAll || operation.queryLatest) {
         return query(s, scope);
       } else if (operation.printMissing) {
-        for (SnapshotRef ref : parse(paths)) {
+        for (SnapshotRef ref : refs) {
           if (!s.exists(ref)) {
             ctx.out().println(ref);
           }
         }
       } else if (operation.resolve) {
-        return resolve(s);
+        return resolve(s, refs);
       } else if (operation.gc) {
         s.gc(scope, keep, dryRun, a -> ctx.err().println(a.dysnomiaLine()))
             .actions().forEach(a -> {
@@ -132,25 +137,53 @@ public final class DysnomiaSnapshotsCommand implements Callable<Integer> {
   }
 
   private int query(Store s, Scope scope) throws IOException {
-    List<Generation> gens = operation.queryAll ? s.generations(scope) : s.latest(scope);
-    StringBuilder lines = new StringBuilder();  // one write: println flushes System.out each time
-    for (Generation g : gens) {
-      lines.append(g.snapshotRef()).append('\n');
-    }
-    ctx.out().print(lines);
     if (!check) {
+      print(operation.queryAll ? s.generations(scope) : s.latest(scope));
       return ExitCodes.OK;
     }
-    CheckReport report = s.check(gens, scope, false);
+    CheckReport report;
+    // the listing and the check of what it lists, with no gc in between
+    try (StoreLocks.Held shared = s.sharedLock("check")) {
+      List<Generation> gens = operation.queryAll ? s.generations(scope) : s.latest(scope);
+      report = s.check(gens, scope, false);
+      print(gens);
+    }
     for (CheckReport.Problem p : report.problems()) {
       ctx.err().println(p.message());
     }
     return report.clean() ? ExitCodes.OK : ExitCodes.INTEGRITY;
   }
 
-  private int resolve(Store s) throws IOException {
+  /**
+   * Answers for a store that does not exist as for an empty one, creating nothing (a gc or a
+   * check would create it by taking its lock): Disnix asks a fresh target's store which
+   * snapshots it is missing (all of them) before it imports the first, and collects garbage on
+   * targets that may never have stored any. Only --import creates the store.
+   */
+  private int asEmpty(List<SnapshotRef> refs) {
     int code = ExitCodes.OK;
-    for (SnapshotRef ref : parse(paths)) {
+    for (SnapshotRef ref : refs) {
+      if (operation.printMissing) {
+        ctx.out().println(ref);
+      } else {
+        ctx.err().println("dysnomia-snapshots: no snapshot " + ref + " in the store (it does not exist yet)");
+        code = ExitCodes.NOT_FOUND;
+      }
+    }
+    return code;
+  }
+
+  private void print(List<Generation> gens) {
+    StringBuilder lines = new StringBuilder();  // one write: println flushes System.out each time
+    for (Generation g : gens) {
+      lines.append(g.snapshotRef()).append('\n');
+    }
+    ctx.out().print(lines);
+  }
+
+  private int resolve(Store s, List<SnapshotRef> refs) throws IOException {
+    int code = ExitCodes.OK;
+    for (SnapshotRef ref : refs) {
       if (s.exists(ref)) {
         ctx.out().println(s.location(ref));
       } else {
@@ -170,7 +203,13 @@ public final class DysnomiaSnapshotsCommand implements Callable<Integer> {
     }
     ComponentRef component = new ComponentRef(names.container(ctx), names.component(ctx));
     for (String dir : paths) {
-      IngestResult r = SnapshotImport.run(s, component, ctx.path(dir), true);
+      Path path = ctx.path(dir);
+      boolean copied = SnapshotImport.insideStore(s, path);
+      IngestResult r = SnapshotImport.run(s, component, path, true);
+      if (copied) {
+        ctx.err().println("dysnomia-snapshots: " + path + " is in the store itself; copied, not moved: moving it"
+            + " would take it from under its own generation");
+      }
       if (store.verbose) {
         ctx.err().println("imported " + r.snapshot() + " as generation " + r.generation().number());
       }

@@ -26,7 +26,7 @@ final class ExitCodes {
     m.put("1", "the operation failed (a dumper failed, I/O error, ...)");
     m.put("2", "usage error: bad option, argument or name");
     m.put("3", "integrity error: damaged data, checksum or name mismatch");
-    m.put("4", "not found: no such snapshot, generation, component or directory");
+    m.put("4", "not found: no such snapshot, generation, component, directory or store");
     m.put("5", "locked: another command holds the store lock (see --lock-wait)");
     return m;
   }

@@ -2,6 +2,7 @@ package dev.stasis.cli;
 
 import dev.stasis.modules.spi.UsageException;
 import dev.stasis.store.GcPlan;
+import dev.stasis.store.Scope;
 import dev.stasis.store.Store;
 import dev.stasis.store.SupportsCleanup;
 import java.time.Duration;
@@ -19,8 +20,10 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "gc", mixinStandardHelpOptions = true,
     description = {"Deletes generations older than the newest N of each component, then every snapshot"
         + " (with its checksum and metadata) that no kept generation points at. Planned and applied under"
-        + " the exclusive store lock. On an S3 store it also aborts stasis's multipart uploads and deletes its"
-        + " staging objects left by killed commands (older than --abandoned-after).",
+        + " the exclusive store lock. Refuses (exit 3), deleting nothing, when a generation it would keep links"
+        + " outside its component's snapshots or to a missing one. On an S3 store it also aborts stasis's"
+        + " multipart uploads and deletes its staging objects left by killed commands (older than"
+        + " --abandoned-after).",
         "  stasis gc --keep 3 --dry-run"})
 final class GcCommand implements Callable<Integer> {
   private final Context ctx;
@@ -58,8 +61,9 @@ final class GcCommand implements Callable<Integer> {
       throw new UsageException("--keep must be 0 or more, got %d", keep);
     }
     GcPlan plan;
+    Scope scope = names.scope(ctx);
     try (Store s = stasis.store.open(ctx)) {
-      plan = s.gc(names.scope(ctx), keep, dryRun, a -> ctx.err().println(a.dysnomiaLine()));
+      plan = s.gc(scope, keep, dryRun, a -> ctx.err().println(a.dysnomiaLine()));
       if (!dryRun && s.backend() instanceof SupportsCleanup leftovers) {
         int n = leftovers.cleanup(abandonedAfter);
         ctx.err().println("stasis: aborted " + n + " abandoned upload(s) and staging object(s) older than "

@@ -4,6 +4,7 @@ import dev.stasis.modules.SnapshotImport;
 import dev.stasis.store.ComponentRef;
 import dev.stasis.store.IngestResult;
 import dev.stasis.store.Store;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -40,9 +41,15 @@ final class ImportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ComponentRef component = names.ref(ctx, null, null);
-    try (Store s = stasis.store.open(ctx)) {
+    try (Store s = stasis.store.openForWriting(ctx)) {
       for (String dir : dirs) {
-        IngestResult r = SnapshotImport.run(s, component, ctx.path(dir), move);
+        Path path = ctx.path(dir);
+        boolean copied = move && SnapshotImport.insideStore(s, path);
+        IngestResult r = SnapshotImport.run(s, component, path, move);
+        if (copied) {
+          ctx.err().println("stasis: " + path + " is in the store itself; copied, not moved: moving it would take"
+              + " it from under its own generation");
+        }
         ctx.out().println(r.snapshot());
       }
     }

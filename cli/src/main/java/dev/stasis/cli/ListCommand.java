@@ -2,6 +2,7 @@ package dev.stasis.cli;
 
 import dev.stasis.store.Generation;
 import dev.stasis.store.SnapshotMeta;
+import dev.stasis.store.Scope;
 import dev.stasis.store.Store;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,8 +39,9 @@ final class ListCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<Object> rows = new ArrayList<>();
+    Scope scope = names.scope(ctx);
     try (Store s = stasis.store.open(ctx)) {
-      for (Generation g : s.generations(names.scope(ctx))) {
+      for (Generation g : s.generations(scope)) {
         Optional<SnapshotMeta> meta = s.meta(g.snapshotRef());
         if (json) {
           Map<String, Object> m = new LinkedHashMap<>();

@@ -91,10 +91,17 @@ final class SnapshotCommand implements Callable<Integer> {
     if (source.globals && names.component != null) {
       throw new UsageException("--globals goes with -C alone: the component is the server's roles");
     }
+    if (source.stdin && ctx.in() == Context.CLOSED_STDIN) {
+      throw new UsageException("--stdin: stdin is closed (file descriptor 0 is not open); give the dump on stdin,"
+          + " as in: pg_dump db | stasis snapshot --stdin -C pg -c db --name dump.pgsql");
+    }
+    if (source.stdin || source.command != null) {
+      Compression.requireLogicalName(name);  // before a command runs, not when its dump is stored
+    }
     Host host = stasis.store.host(ctx, "stasis");
     Progress shown = new Progress(ctx.err(), progress || ctx.stderrIsTerminal());
     IngestResult result;
-    try (Store s = stasis.store.open(ctx)) {
+    try (Store s = stasis.store.openForWriting(ctx)) {
       Deployment deployment = new Deployment(host, s);
       if (source.dir != null) {
         Path path = ctx.path(source.dir);

@@ -4,13 +4,16 @@ import dev.stasis.fs.FsBackend;
 import dev.stasis.fs.FsLocks;
 import dev.stasis.modules.DysnomiaNames;
 import dev.stasis.modules.spi.Host;
+import dev.stasis.modules.spi.UsageException;
 import dev.stasis.s3.S3Backend;
 import dev.stasis.s3.S3Location;
 import dev.stasis.s3.S3Settings;
+import dev.stasis.store.NotFoundException;
 import dev.stasis.store.ProcessLocks;
 import dev.stasis.store.Store;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
@@ -99,13 +102,42 @@ final class StoreOptions {
     return mixee == null ? "stasis" : mixee.root().name();
   }
 
-  /** Opens the store, sweeping staging files of killed writers. */
+  /**
+   * Opens the store for a command that reads it (or only deletes from it), sweeping staging
+   * files of killed writers.
+   *
+   * @throws NotFoundException when there is none: a typo in --store must not look like an empty
+   *     store ("all good") or become one (gc would create it)
+   */
   Store open(Context ctx) throws IOException {
+    String spec = spec(ctx);
+    if (missing(ctx)) {
+      throw new NotFoundException("no store at %s: it does not exist (see --store and $DYSNOMIA_STATEDIR;"
+          + " snapshot, import, mirror --to and dysnomia create one)", ctx.path(spec));
+    }
+    return open(ctx, spec);
+  }
+
+  /** Whether the store is a local directory that does not exist (yet). */
+  boolean missing(Context ctx) {
+    String spec = spec(ctx);
+    return !S3Location.isS3(spec) && !Files.exists(ctx.path(spec));
+  }
+
+  /** Opens the store for a command that writes into it: a missing one is created by the first write. */
+  Store openForWriting(Context ctx) throws IOException {
     return open(ctx, spec(ctx));
   }
 
-  /** Opens the store {@code spec} (a directory or an s3:// URL) with these options. */
+  /**
+   * Opens the store {@code spec} (a directory or an s3:// URL) with these options; a missing
+   * directory is created by the first write.
+   */
   Store open(Context ctx, String spec) throws IOException {
+    if (!S3Location.isS3(spec) && Files.exists(ctx.path(spec)) && !Files.isDirectory(ctx.path(spec))) {
+      throw new UsageException("the store %s is not a directory (see --store and $DYSNOMIA_STATEDIR)",
+          ctx.path(spec));
+    }
     if (S3Location.isS3(spec)) {
       S3Location location = S3Location.parse(spec);
       S3Settings settings = s3Settings(ctx);

@@ -120,6 +120,41 @@ class CheckCommandTest {
   }
 
   @Test
+  void aGenerationLinkingOutsideTheStoreIsReportedEvenWhenItsLastSegmentNamesASnapshot() throws IOException {
+    // the real Dysnomia follows the link to the copy outside; stasis would read the one inside
+    String name = second.substring(second.lastIndexOf('/') + 1);
+    Path outside = Files.createDirectories(tmp.resolve("elsewhere").resolve(name));
+    Files.copy(store.resolve("snapshots").resolve(second).resolve("state.tar.zst"), outside.resolve("state.tar.zst"));
+    Path link = store.resolve("generations/directory/www/2");
+    Files.delete(link);
+    Files.createSymbolicLink(link, outside);
+    Path elsewhere = store.resolve("generations/directory/www/3");
+    Files.createSymbolicLink(elsewhere, Path.of("../../../snapshots/directory/other/" + name));
+
+    CliRun r = CliRun.stasis(store, "check");
+    assertEquals(3, r.code(), r.toString());
+    assertEquals(List.of("stray_generation directory/www/2: generation directory/www/2 links to " + outside
+            + ", not into this store's snapshots/directory/www/ (as ../../../snapshots/directory/www/<name>)",
+        "stray_generation directory/www/3: generation directory/www/3 links to ../../../snapshots/directory/other/"
+            + name + ", not into this store's snapshots/directory/www/ (as ../../../snapshots/directory/www/<name>)"),
+        r.lines().stream().filter(l -> l.startsWith("stray_generation")).toList());
+    CliRun query = CliRun.dysnomiaSnapshots(store, "--query-all", "--check");
+    assertEquals(3, query.code(), query.toString());
+    assertTrue(query.stderr().contains("generation directory/www/2 links to " + outside), query.toString());
+  }
+
+  @Test
+  void aLinkThatIsNoGenerationIsReportedToo() throws IOException {
+    Files.writeString(store.resolve("generations/directory/www/3"), "not a link");
+    Files.createSymbolicLink(store.resolve("generations/directory/www/4"), Path.of("/"));
+    CliRun r = CliRun.stasis(store, "check");
+    assertEquals(3, r.code(), r.toString());
+    assertEquals(List.of("stray_generation directory/www/3: generation directory/www/3 is not a symbolic link",
+        "stray_generation directory/www/4: generation directory/www/4 links to /, not into this store's"
+            + " snapshots/directory/www/ (as ../../../snapshots/directory/www/<name>)"), r.lines());
+  }
+
+  @Test
   void everyProblemIsReportedNotJustTheFirst() throws IOException {
     tamper(first);
     Files.delete(store.resolve("checksums").resolve(second));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stasis.cli.Launchers.Result;
 import dev.stasis.cli.Launchers.Running;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,8 +45,10 @@ class ConcurrentProcessesIT {
   private Launchers bin;
 
   @BeforeEach
-  void setUp() {
-    store = tmp.resolve("store");
+  void setUp() throws IOException {
+    // the store exists, empty, as a cron job's does: a gc there finds nothing to collect, where
+    // a gc started before any ingest made the store would be told there is no store (exit 4)
+    store = Files.createDirectories(tmp.resolve("store"));
     bin = new Launchers(store);
   }
 

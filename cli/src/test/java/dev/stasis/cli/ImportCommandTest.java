@@ -59,6 +59,33 @@ class ImportCommandTest {
   }
 
   @Test
+  void aMoveOfTheStoresOwnSnapshotIntoAnotherComponentCopiesIt() throws IOException {
+    // the source store's own snapshot, by a path through a symlink: moving it away would leave
+    // its own generation dangling
+    Files.createSymbolicLink(tmp.resolve("alias"), source);
+    Path own = tmp.resolve("alias/snapshots").resolve(path);
+    SortedMap<String, String> before = Trees.describe(source.resolve("snapshots"));
+    CliRun r = CliRun.stasis(source, "import", "--move", "-C", "directory", "-c", "other", own.toString());
+    assertEquals(0, r.code(), r.toString());
+    assertEquals("directory/other/" + id, r.line());
+    assertTrue(r.stderr().contains("is in the store itself; copied, not moved"), r.stderr());
+    assertTrue(Files.isRegularFile(source.resolve("snapshots").resolve(path).resolve("state.tar.zst")));
+    CliRun check = CliRun.stasis(source, "check");
+    assertEquals(0, check.code(), check.toString());
+    assertEquals(List.of("directory/other/" + id, path),
+        CliRun.dysnomiaSnapshots(source, "--query-latest").lines().stream().sorted().toList());
+
+    // and as Dysnomia's --import, which always moves
+    CliRun dysnomia = CliRun.dysnomiaSnapshots(source, "--import", "-C", "files", "-c", "www",
+        source.resolve("snapshots").resolve(path).toString());
+    assertEquals(0, dysnomia.code(), dysnomia.toString());
+    assertTrue(dysnomia.stderr().contains("copied, not moved"), dysnomia.stderr());
+    assertEquals(0, CliRun.stasis(source, "check").code());
+    before.putAll(Trees.describe(source.resolve("snapshots")));
+    assertEquals(before, Trees.describe(source.resolve("snapshots")), "nothing of the store's own was removed");
+  }
+
+  @Test
   void importsASnapshotNamedAsDysnomiaNamesThem() throws IOException {
     // Dysnomia names a snapshot by the SHA-256 of its compressed file, not of the content
     byte[] file = Files.readAllBytes(source.resolve("snapshots").resolve(path).resolve("state.tar.zst"));

@@ -78,6 +78,28 @@ class StoreLockIT {
     assertEquals(List.of(), Launchers.committed(store));
   }
 
+  @Test
+  void checkWaitsForAGcInsteadOfReportingWhatAHalfDoneOneShows() throws Exception {
+    bin.stasis("snapshot", "--from-command", "printf one", "-C", "c", "-c", "x").ok();
+    bin.stasis("snapshot", "--from-command", "printf two", "-C", "c", "-c", "x").ok();
+    try (Running holder = bin.start(Launchers.java(StoreLockHolder.class, store.toString(), "EXCLUSIVE", "child gc"))) {
+      holder.awaitStderr("locked");
+
+      Result check = bin.stasis("check", "--lock-wait", "0").exits(5);
+      assertTrue(check.stderr().contains(" is locked; check (shared) waited 0s."), check.stderr());
+      assertTrue(check.stderr().contains("Held by: child gc (exclusive), pid " + holder.pid()), check.stderr());
+      assertEquals("", check.out());
+      Result query = bin.dysnomiaSnapshots("--query-all", "--check", "--lock-wait", "0").exits(5);
+      assertEquals("", query.out());
+      // a query alone is one listing, which needs no lock
+      assertEquals(2, bin.dysnomiaSnapshots("--query-all", "--lock-wait", "0").ok().lines().size());
+
+      holder.killTree();
+    }
+    bin.stasis("check", "--lock-wait", "0").ok();
+    assertEquals(2, bin.dysnomiaSnapshots("--query-all", "--check", "--lock-wait", "0").ok().lines().size());
+  }
+
   private List<String> generations() throws Exception {
     Path dir = store.resolve("generations/c/x");
     if (!Files.isDirectory(dir)) {

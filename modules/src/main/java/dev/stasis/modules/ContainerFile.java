@@ -2,6 +2,7 @@ package dev.stasis.modules;
 
 import dev.stasis.modules.spi.UsageException;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,10 +30,17 @@ public record ContainerFile(Path path, String name, String type, Map<String, Str
   /**
    * Reads a container file.
    *
-   * @throws UsageException naming the file and line of anything stasis will not evaluate, or a missing {@code type}
+   * @throws UsageException naming the file and line of anything stasis will not evaluate, a missing
+   *     {@code type}, or a file that is not text
    */
   public static ContainerFile read(Path path, Map<String, String> env) throws IOException {
-    Map<String, String> values = parse(path, Files.readAllLines(path, StandardCharsets.UTF_8));
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(path, StandardCharsets.UTF_8);
+    } catch (CharacterCodingException e) {
+      throw new UsageException("%s is not a text file (not UTF-8); a container file holds key=value lines", path);
+    }
+    Map<String, String> values = parse(path, lines);
     String type = values.remove("type");
     if (type == null || type.isEmpty()) {
       throw new UsageException("No type specified in the container configuration %s (add a line type=...)", path);

@@ -4,6 +4,7 @@ import dev.stasis.modules.files.DurableFiles;
 import dev.stasis.modules.spi.UsageException;
 import dev.stasis.store.ComponentRef;
 import dev.stasis.store.IngestResult;
+import dev.stasis.store.Key;
 import dev.stasis.store.SnapshotName;
 import dev.stasis.store.SnapshotRef;
 import dev.stasis.store.Store;
@@ -22,7 +23,8 @@ public final class SnapshotImport {
 
   /**
    * Imports {@code dir} as a snapshot of {@code component}; a directory already inside the
-   * store is only linked. With {@code move}, the source is deleted once the snapshot is committed.
+   * store is only linked. With {@code move}, the source is deleted once the snapshot is committed,
+   * unless it lies inside the store itself ({@link #insideStore}): then it is copied.
    */
   public static IngestResult run(Store store, ComponentRef component, Path dir, boolean move) throws IOException {
     if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
@@ -38,14 +40,26 @@ public final class SnapshotImport {
           + " regular file", dir, entries.size());
     }
     Path file = entries.get(0);
-    Path stored = Path.of(store.location(ref));
-    // The store's own snapshot directory (by any path) is only linked, never deleted.
-    boolean inStore = Files.exists(stored) && Files.isSameFile(dir, stored);
+    boolean inStore = insideStore(store, dir);
     IngestResult result = store.importSnapshot(ref, file.getFileName().toString(),
         () -> Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS), dir.toString());
     if (move && !inStore) {
       DurableFiles.deleteTree(dir);
     }
     return result;
+  }
+
+  /**
+   * Whether {@code dir}, by its real path, lies inside the store's directory: a snapshot of the
+   * store itself, perhaps imported under another component's name. Moving it would take it from
+   * under its own generations (and Dysnomia's {@code mv} would do just that), so an import with
+   * move copies it instead; false for a store that is not a local directory.
+   */
+  public static boolean insideStore(Store store, Path dir) throws IOException {
+    String root = store.backend().location(Key.ROOT);
+    if (!root.startsWith("/") || !Files.exists(Path.of(root)) || !Files.exists(dir)) {
+      return false;
+    }
+    return dir.toRealPath().startsWith(Path.of(root).toRealPath());
   }
 }

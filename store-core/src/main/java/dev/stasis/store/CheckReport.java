@@ -3,6 +3,7 @@ package dev.stasis.store;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,6 +19,10 @@ public final class CheckReport {
   /** What is wrong. */
   public enum Kind {
     DANGLING_GENERATION,
+    /** A generation entry that is not a link into its own component's snapshots ({@link StrayLink}). */
+    STRAY_GENERATION,
+    /** A snapshot directory holding no file: what a killed gc leaves, and Dysnomia takes for a snapshot. */
+    EMPTY_DIRECTORY,
     MISSING_FILE,
     MISSING_CHECKSUM,
     MALFORMED_CHECKSUM,
@@ -74,10 +79,32 @@ public final class CheckReport {
       });
     }
     List<Problem> problems = new ArrayList<>();
+    strays(store, generations, scope, everything, problems);
+    if (everything) {
+      GcPlan.emptySnapshotDirectories(store.backend(), scope, ref -> problems.add(new Problem(Kind.EMPTY_DIRECTORY,
+          ref.toString(), "snapshot directory " + ref + " holds no file (left by an interrupted gc; the real"
+              + " Dysnomia takes it for a snapshot); stasis gc removes it when no generation points at it")));
+    }
     for (SnapshotRef ref : snapshots) {
       check(store, ref, referenced.getOrDefault(ref, List.of()), problems);
     }
     return new CheckReport(snapshots.size(), problems);
+  }
+
+  /**
+   * Every stray generation entry in scope when checking everything, else those among the
+   * generations followed: the snapshot of the same name inside the store may verify, but the
+   * link does not lead there.
+   */
+  private static void strays(Store store, List<Generation> followed, Scope scope, boolean everything,
+      List<Problem> problems) throws IOException {
+    Set<String> subjects = new LinkedHashSet<>();
+    followed.forEach(g -> subjects.add(g.component() + "/" + g.number()));
+    List<StrayLink> found = new ArrayList<>();
+    store.backend().generations().strays(scope, found::add);
+    found.stream().sorted(Comparator.comparing(StrayLink::component).thenComparingLong(StrayLink::number))
+        .filter(s -> everything || subjects.contains(s.subject()))
+        .forEach(s -> problems.add(new Problem(Kind.STRAY_GENERATION, s.subject(), s.describe())));
   }
 
   private static void check(Store store, SnapshotRef ref, List<Generation> pointing, List<Problem> problems) {
@@ -89,7 +116,7 @@ public final class CheckReport {
     try {
       v = store.verify(ref);
     } catch (IOException | RuntimeException e) {
-      problems.add(new Problem(Kind.UNREADABLE, subject, "cannot read snapshot " + subject + ": " + e.getMessage()));
+      problems.add(new Problem(Kind.UNREADABLE, subject, "cannot read snapshot " + subject + ": " + reason(e)));
       return;
     }
     switch (v.kind()) {
@@ -134,9 +161,13 @@ public final class CheckReport {
     } catch (DamageException e) {
       problems.add(new Problem(e.kind(), subject, e.getMessage()));
     } catch (IOException | RuntimeException e) {
-      problems.add(new Problem(Kind.UNREADABLE, subject, "cannot read snapshot " + subject + ": " + e.getMessage()));
+      problems.add(new Problem(Kind.UNREADABLE, subject, "cannot read snapshot " + subject + ": " + reason(e)));
     }
     return true;
+  }
+
+  private static String reason(Exception e) {
+    return e instanceof IOException io ? StoreException.reason(io) : e.getMessage();
   }
 
   /** A stasis snapshot must still hold the file its metadata names. */

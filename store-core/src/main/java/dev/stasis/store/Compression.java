@@ -21,6 +21,9 @@ public enum Compression {
   XZ("xz", ".xz"),
   NONE("none", "");
 
+  /** The longest suffix {@link #fileName(String)} appends: a logical file name must leave room for it. */
+  static final int LONGEST_SUFFIX = ".zst".length();
+
   /** zstd's own default level. */
   static final int ZSTD_LEVEL = 3;
   /**
@@ -54,6 +57,16 @@ public enum Compression {
   /** The stored file's name for a logical file name: {@code dump.pgsql} becomes {@code dump.pgsql.zst}. */
   public String fileName(String logical) {
     return logical + suffix;
+  }
+
+  /**
+   * Returns {@code logical} if it can be a stored file's name in every compression: safe as a
+   * path segment ({@link Names#requireSafe(String, String)}) with room left for the suffix.
+   *
+   * @throws IllegalArgumentException naming what is wrong with it
+   */
+  public static String requireLogicalName(String logical) {
+    return Names.requireSafe(logical, "file name", LONGEST_SUFFIX);
   }
 
   /** The logical file name for a stored one: the inverse of {@link #fileName(String)}. */

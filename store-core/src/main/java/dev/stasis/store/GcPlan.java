@@ -9,11 +9,18 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * What garbage collection deletes, and why: for each component, the generations older than
  * the newest {@code keep}, then every snapshot (with its checksum and metadata) that no kept
  * generation points at, including leftovers such as checksums without a snapshot.
+ *
+ * <p>A plan keeps only generations it can verify: one that links outside its component's
+ * snapshots ({@link StrayLink}) or names a snapshot that is not there would be kept in place
+ * of the newest intact snapshot, which would then be deleted. So planning refuses (an
+ * {@link IntegrityException} naming them) when any generation it would keep is such; older
+ * ones are only deleted, which loses nothing.
  */
 public final class GcPlan {
   /** One deletion. */
@@ -25,12 +32,17 @@ public final class GcPlan {
         case SNAPSHOT -> "Removing old snapshot: " + path;
         case CHECKSUM -> "Removing leftover checksum: " + path;
         case META -> "Removing leftover metadata: " + path;
+        case EMPTY_DIRECTORY -> "Removing empty snapshot directory: " + path;
       };
     }
   }
 
   /** What an action deletes. */
-  public enum Kind { GENERATION, SNAPSHOT, CHECKSUM, META }
+  public enum Kind {
+    GENERATION, SNAPSHOT, CHECKSUM, META,
+    /** A snapshot directory without files, no generation pointing at it: what a killed gc leaves. */
+    EMPTY_DIRECTORY
+  }
 
   /** Told of each deletion once it is applied. */
   public interface Listener {
@@ -64,6 +76,9 @@ public final class GcPlan {
     list(backend, StoreLayout.SNAPSHOTS, scope, (ref, o) -> files.computeIfAbsent(ref, r -> new ArrayList<>()).add(o));
     list(backend, StoreLayout.CHECKSUMS, scope, (ref, o) -> checksums.add(ref));
     list(backend, StoreLayout.META, scope, (ref, o) -> metas.add(ref));
+    Set<SnapshotRef> empty = new TreeSet<>(GcPlan::compare);
+    emptySnapshotDirectories(backend, scope, empty::add);
+    refuseUnverifiableKept(backend, scope, keep, byComponent, files.keySet());
 
     GcPlan plan = new GcPlan();
     Set<SnapshotRef> kept = new HashSet<>();
@@ -97,7 +112,56 @@ public final class GcPlan {
         plan.add(Kind.META, ref, "its snapshot is gone", List.of(StoreLayout.meta(ref)));
       }
     }
+    // Under the exclusive lock no commit is in flight, and a commit never shows an empty
+    // directory anyway (it renames one in with its file): so these are debris, finished here.
+    for (SnapshotRef ref : empty) {
+      if (!kept.contains(ref)) {
+        plan.add(Kind.EMPTY_DIRECTORY, ref, "holds no file (left by an interrupted gc)",
+            List.of(StoreLayout.snapshotDir(ref)));
+      }
+    }
     return plan;
+  }
+
+  /** The snapshot directories in {@code scope} that hold no file, on a backend that has directories. */
+  static void emptySnapshotDirectories(Backend backend, Scope scope, Consumer<SnapshotRef> sink) throws IOException {
+    if (backend instanceof SupportsEmptyDirectories dirs) {
+      Key base = scope.container().map(StoreLayout.SNAPSHOTS::resolve).orElse(StoreLayout.SNAPSHOTS);
+      dirs.emptyDirectories(base, scope.container().isPresent() ? 2 : 3, key -> {
+        SnapshotRef ref = StoreLayout.snapshotOf(StoreLayout.SNAPSHOTS, key);
+        if (ref != null && scope.matches(ref.component())) {
+          sink.accept(ref);
+        }
+      });
+    }
+  }
+
+  /**
+   * Throws when a generation among the newest {@code keep} of a component (stray entries
+   * counted by their numbers) is a stray, or names a snapshot without files.
+   */
+  private static void refuseUnverifiableKept(Backend backend, Scope scope, int keep,
+      Map<ComponentRef, List<Generation>> byComponent, Set<SnapshotRef> present) throws IOException {
+    Map<ComponentRef, TreeMap<Long, String>> entries = new TreeMap<>();
+    for (List<Generation> gens : byComponent.values()) {
+      for (Generation g : gens) {
+        String problem = present.contains(g.snapshotRef()) ? null : g.component() + "/" + g.number() + " -> ../../../"
+            + StoreLayout.snapshotDir(g.snapshotRef()) + " (no such snapshot)";
+        entries.computeIfAbsent(g.component(), c -> new TreeMap<>()).put(g.number(), problem);
+      }
+    }
+    backend.generations().strays(scope, s -> entries.computeIfAbsent(s.component(), c -> new TreeMap<>())
+        .put(s.number(), s.subject() + (s.target() == null ? " (not a symbolic link)" : " -> " + s.target()
+            + " (outside " + StoreLayout.components(StoreLayout.SNAPSHOTS, s.component()) + "/)")));
+    List<String> unverifiable = new ArrayList<>();
+    for (TreeMap<Long, String> numbers : entries.values()) {
+      numbers.descendingMap().values().stream().limit(keep).filter(p -> p != null).forEach(unverifiable::add);
+    }
+    if (!unverifiable.isEmpty()) {
+      throw new IntegrityException("gc cannot verify generation(s) it would keep, and would delete the newest"
+          + " intact snapshot in their place: %s. Nothing was deleted. Repair or remove these links (stasis check"
+          + " lists them), then run gc again.", String.join("; ", unverifiable));
+    }
   }
 
   private void add(Kind kind, SnapshotRef ref, String reason, List<Key> keys) {
@@ -111,11 +175,16 @@ public final class GcPlan {
    */
   void apply(Backend backend, Listener listener) throws IOException {
     List<Step> links = steps.stream().filter(s -> s.generation() != null).toList();
-    List<Step> objects = steps.stream().filter(s -> s.generation() == null).toList();
+    List<Step> empty = steps.stream().filter(s -> s.action().kind() == Kind.EMPTY_DIRECTORY).toList();
+    List<Step> objects = steps.stream().filter(s -> s.generation() == null && !empty.contains(s)).toList();
     backend.generations().deleteAll(links.stream().map(Step::generation).toList());
     links.forEach(s -> listener.deleted(s.action()));
     backend.deleteAll(objects.stream().flatMap(s -> s.keys().stream()).toList());
     objects.forEach(s -> listener.deleted(s.action()));
+    if (!empty.isEmpty() && backend instanceof SupportsEmptyDirectories dirs) {
+      dirs.deleteEmptyDirectories(empty.stream().flatMap(s -> s.keys().stream()).toList());
+      empty.forEach(s -> listener.deleted(s.action()));
+    }
   }
 
   /** Lists {@code area} (one container's part of it when the scope names one) by snapshot. */

@@ -13,6 +13,13 @@ public interface GenerationLinks {
   void list(Scope scope, Consumer<Generation> sink) throws IOException;
 
   /**
+   * The numbered entries in {@code scope} that are not links into their own component's
+   * snapshots ({@link StrayLink}), in no particular order. Backends whose generations are not
+   * links (S3 keys carry the snapshot's name) have none.
+   */
+  default void strays(Scope scope, Consumer<StrayLink> sink) throws IOException {}
+
+  /**
    * Creates {@code generation} atomically.
    *
    * @return false, changing nothing, when the component already has that number

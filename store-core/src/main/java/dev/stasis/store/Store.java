@@ -65,7 +65,7 @@ public final class Store implements Closeable {
   /** As {@link #ingest(ComponentRef, String, Compression, String, Map)}, compressing at {@code level}. */
   public Ingest ingest(ComponentRef component, String logicalFile, Compression compression, int level,
       String source, Map<String, String> attributes) throws IOException {
-    String file = compression.fileName(Names.requireSafe(logicalFile, "file name"));
+    String file = compression.fileName(Compression.requireLogicalName(logicalFile));
     return new Ingest(this, component, file, compression, level, source, attributes, backend.create());
   }
 
@@ -169,10 +169,26 @@ public final class Store implements Closeable {
 
   /**
    * Checks the snapshots of {@code generations} and, when {@code everything}, every other
-   * snapshot in {@code scope}; reports every problem and keeps going.
+   * snapshot in {@code scope}; reports every problem and keeps going. Runs under the shared
+   * lock, so no gc deletes a generation and its snapshot half-way through (which would show a
+   * dangling generation no committed operation left); list {@code generations} under
+   * {@link #sharedLock(String)} too, so that no gc runs between the listing and the check.
    */
   public CheckReport check(List<Generation> generations, Scope scope, boolean everything) throws IOException {
-    return CheckReport.make(this, generations, scope, everything);
+    try (StoreLocks.Held shared = sharedLock("check")) {
+      return CheckReport.make(this, generations, scope, everything);
+    }
+  }
+
+  /**
+   * Takes the shared store lock until the result is closed: commits go on, gc waits. For reads
+   * that must agree with each other, such as a listing and a check of what it listed; it may be
+   * taken again inside (by {@link #check}).
+   *
+   * @throws LockedException after the lock wait, naming the holders
+   */
+  public StoreLocks.Held sharedLock(String operation) {
+    return locks.store(LockMode.SHARED, operation, lockWait);
   }
 
   /**

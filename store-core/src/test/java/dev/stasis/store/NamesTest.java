@@ -36,6 +36,24 @@ class NamesTest {
     assertThrows(IllegalArgumentException.class, () -> new ComponentRef("c", name));
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"a\nb", "a\r", "\ta", "a\u0001", "a\u001fb", "a\u007f"})
+  void controlCharactersAreRefused(String name) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ComponentRef("c", name));
+    assertTrue(e.getMessage().startsWith("component name must not contain control characters: '"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> new SnapshotName(name));
+  }
+
+  @Test
+  void aNameFitsOnePathSegmentOfAFilesystem() {
+    assertEquals(255, new SnapshotName("n".repeat(255)).value().length());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SnapshotName("n".repeat(256)));
+    assertTrue(e.getMessage().startsWith("snapshot name is too long: 256 bytes, at most 255: 'nnnn"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> new SnapshotName("\u00e9".repeat(128)));  // 256 bytes
+    assertEquals("d".repeat(251), Compression.requireLogicalName("d".repeat(251)));
+    assertThrows(IllegalArgumentException.class, () -> Compression.requireLogicalName("d".repeat(252)));
+  }
+
   @Test
   void controlCharactersAreEscapedInMessages() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SnapshotName("a/\n"));

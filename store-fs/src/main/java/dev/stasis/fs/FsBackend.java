@@ -7,21 +7,27 @@ import dev.stasis.store.NotFoundException;
 import dev.stasis.store.ObjectInfo;
 import dev.stasis.store.ObjectWriter;
 import dev.stasis.store.StoreLayout;
+import dev.stasis.store.SupportsEmptyDirectories;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * A {@link Backend} on a local filesystem (or jimfs), in Dysnomia's layout: a key is a path
@@ -32,7 +38,7 @@ import java.util.function.Consumer;
  * Backend backend = FsBackend.open(Path.of("/var/state/dysnomia"));
  * }</pre>
  */
-public final class FsBackend implements Backend {
+public final class FsBackend implements Backend, SupportsEmptyDirectories {
   private final Path root;
   private final Path tmp;
   private final FsGenerations generations;
@@ -145,6 +151,61 @@ public final class FsBackend implements Backend {
         throw e;
       }
     });
+  }
+
+  @Override
+  public void emptyDirectories(Key prefix, int depth, Consumer<Key> sink) throws IOException {
+    emptyBelow(path(prefix), depth, sink);
+  }
+
+  private void emptyBelow(Path dir, int depth, Consumer<Key> sink) throws IOException {
+    List<Path> children = new ArrayList<>();
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+      stream.forEach(children::add);
+    } catch (NoSuchFileException | NotDirectoryException e) {
+      return;  // absent, or removed while we looked
+    }
+    for (Path child : children) {
+      if (!Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS) || child.equals(tmp)) {
+        continue;
+      }
+      if (depth > 1) {
+        emptyBelow(child, depth - 1, sink);
+      } else if (holdsNoFile(child)) {
+        sink.accept(new Key(root.relativize(child).toString()));
+      }
+    }
+  }
+
+  @Override
+  public void deleteEmptyDirectories(List<Key> dirs) throws IOException {
+    Map<String, List<Path>> byArea = new LinkedHashMap<>();
+    for (Key key : dirs) {
+      Path dir = path(key);
+      if (key.segments().size() < 2 || !holdsNoFile(dir)) {
+        continue;  // something arrived meanwhile: not debris
+      }
+      List<Path> inside;
+      try (Stream<Path> walk = Files.walk(dir)) {
+        inside = walk.filter(p -> !p.equals(dir)).sorted(Comparator.reverseOrder()).toList();
+      }
+      for (Path p : inside) {
+        Files.deleteIfExists(p);  // deepest first; a crash leaves fewer of them for the next gc
+      }
+      byArea.computeIfAbsent(key.segments().get(0), a -> new ArrayList<>()).add(dir);
+    }
+    for (Map.Entry<String, List<Path>> area : byArea.entrySet()) {
+      Dirs.deleteAllAndPrune(area.getValue(), root.resolve(area.getKey()));
+    }
+  }
+
+  /** Whether {@code dir} holds nothing but directories, at any depth (false when it is gone). */
+  private static boolean holdsNoFile(Path dir) throws IOException {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      return walk.allMatch(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS));
+    } catch (NoSuchFileException | UncheckedIOException e) {
+      return false;
+    }
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.stasis.store.GenerationLinks;
 import dev.stasis.store.Scope;
 import dev.stasis.store.SnapshotName;
 import dev.stasis.store.StoreLayout;
+import dev.stasis.store.StrayLink;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -23,6 +24,11 @@ import java.util.function.Consumer;
  * Generations as Dysnomia keeps them: {@code generations/<c>/<comp>/<N>} is a symlink to
  * {@code ../../../snapshots/<c>/<comp>/<name>}. Creating a symlink fails if the name exists,
  * which makes generation numbers unique without a lock.
+ *
+ * <p>A generation is named by its link's last segment, but a link is trusted only when it
+ * resolves (lexically, from its directory) into its own component's snapshot directory of this
+ * store: any other numbered entry is a {@link StrayLink}, since the real Dysnomia follows the
+ * link wherever it goes while stasis would read the snapshot of that name inside the store.
  */
 final class FsGenerations implements GenerationLinks {
   private final Path root;
@@ -35,6 +41,15 @@ final class FsGenerations implements GenerationLinks {
 
   @Override
   public void list(Scope scope, Consumer<Generation> sink) throws IOException {
+    walk(scope, sink, stray -> { });
+  }
+
+  @Override
+  public void strays(Scope scope, Consumer<StrayLink> sink) throws IOException {
+    walk(scope, g -> { }, sink);
+  }
+
+  private void walk(Scope scope, Consumer<Generation> generations, Consumer<StrayLink> strays) throws IOException {
     for (Path containerDir : children(base)) {
       String container = containerDir.getFileName().toString();
       if (!scope.matchesContainer(container)) {
@@ -46,10 +61,7 @@ final class FsGenerations implements GenerationLinks {
           continue;
         }
         for (Path link : children(componentDir)) {
-          Generation g = read(ref, link);
-          if (g != null) {
-            sink.accept(g);
-          }
+          read(ref, link, generations, strays);
         }
       }
     }
@@ -88,26 +100,55 @@ final class FsGenerations implements GenerationLinks {
     return root.resolve(StoreLayout.components(StoreLayout.GENERATIONS, ref).path());
   }
 
-  /** A generation from a link, or null for anything else found there (Dysnomia lists all). */
-  private static Generation read(ComponentRef ref, Path link) throws IOException {
+  /**
+   * Sorts one entry: a numbered link is a generation when its last segment is a snapshot name
+   * (even a stray one, so numbering sees it), and a stray unless it points into its own
+   * component's snapshots; anything not numbered is not ours (Dysnomia lists all).
+   */
+  private void read(ComponentRef ref, Path link, Consumer<Generation> generations, Consumer<StrayLink> strays)
+      throws IOException {
     String name = link.getFileName().toString();
     if (!isNumber(name)) {
-      return null;
+      return;
     }
+    long number = Long.parseLong(name);
     Path target;
     try {
       target = Files.readSymbolicLink(link);
     } catch (NoSuchFileException e) {
-      return null;  // removed while we listed
+      return;  // removed while we listed
     } catch (NotLinkException e) {
-      return null;
+      strays.accept(new StrayLink(ref, number, null));
+      return;
     }
-    Path file = target.getFileName();
+    Generation g = generation(ref, number, target);
+    if (g != null) {
+      generations.accept(g);
+    }
+    if (g == null || !intoOwnSnapshots(link, target, ref)) {
+      strays.accept(new StrayLink(ref, number, target.toString()));
+    }
+  }
+
+  /** The generation a link's last segment names, or null when that is no snapshot name (a link to "/"). */
+  private static Generation generation(ComponentRef ref, long number, Path target) {
+    Path last = target.getFileName();
     try {
-      return new Generation(ref, Long.parseLong(name), new SnapshotName(file.toString()));
-    } catch (IllegalArgumentException | NullPointerException e) {
+      return last == null ? null : new Generation(ref, number, new SnapshotName(last.toString()));
+    } catch (IllegalArgumentException e) {
       return null;
     }
+  }
+
+  /** Whether {@code target}, resolved from the link's directory, is {@code snapshots/<c>/<comp>/<name>} here. */
+  private boolean intoOwnSnapshots(Path link, Path target, ComponentRef ref) throws IOException {
+    Path parent = link.getParent().resolve(target).normalize().getParent();
+    Path own = root.resolve(StoreLayout.components(StoreLayout.SNAPSHOTS, ref).path());
+    if (own.equals(parent)) {
+      return true;
+    }
+    // an absolute link written through the store's real path, where the root was given by another
+    return target.isAbsolute() && Files.exists(root) && root.toRealPath().resolve(root.relativize(own)).equals(parent);
   }
 
   /** Whether {@code name} is a generation number: 1 to 18 digits, no leading zero. */

@@ -9,7 +9,9 @@ import dev.stasis.store.StoreLocks;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -146,8 +148,11 @@ public final class FsLocks implements StoreLocks {
         }
       } catch (OverlappingFileLockException e) {
         // another thread of this JVM holds the range; wait for it like for another process
+      } catch (NonWritableChannelException e) {
+        throw new StoreException(e, "permission denied: %s (%s writes the store; this user may only read it)",
+            lockFile, operation);
       } catch (IOException e) {
-        throw new StoreException(e, "cannot lock %s: %s", lockFile, e.getMessage());
+        throw new StoreException(e, "cannot lock %s: %s", lockFile, StoreException.reason(e));
       }
       if (System.nanoTime() - deadline >= 0) {
         throw locked(mode, operation, wait);
@@ -165,9 +170,18 @@ public final class FsLocks implements StoreLocks {
   private FileChannel channel() throws IOException {
     synchronized (os) {
       if (channel == null || !channel.isOpen()) {
-        Dirs.create(lockFile.getParent());
-        channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
-            StandardOpenOption.WRITE);
+        try {
+          Dirs.create(lockFile.getParent());
+          channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
+              StandardOpenOption.WRITE);
+        } catch (AccessDeniedException e) {
+          if (!Files.exists(lockFile)) {
+            throw e;
+          }
+          // A user who may read the store but not write it still takes the shared lock (check);
+          // an exclusive one on this channel fails as not writable.
+          channel = FileChannel.open(lockFile, StandardOpenOption.READ);
+        }
       }
       return channel;
     }

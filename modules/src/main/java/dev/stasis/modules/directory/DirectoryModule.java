@@ -4,6 +4,7 @@ import dev.stasis.modules.files.DirectorySwap;
 import dev.stasis.modules.files.DurableFiles;
 import dev.stasis.modules.spi.Module;
 import dev.stasis.modules.spi.Target;
+import dev.stasis.modules.spi.UsageException;
 import dev.stasis.store.DumpSink;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,6 +39,39 @@ public final class DirectoryModule implements Module {
 
   Path state(Target t) {
     return fixed.orElseGet(() -> t.host().path(t.require("directoryRoot")).resolve(t.stateName()));
+  }
+
+  /**
+   * Refuses a state that is not a directory, or that is the store, holds it or lies inside it:
+   * a restore swaps its state away (a file would be replaced, the store swapped out from under
+   * itself), collect-garbage deletes it, a snapshot would tar the store into itself.
+   */
+  @Override
+  public void check(Target t) {
+    Path state = state(t);
+    if (Files.exists(state) && !Files.isDirectory(state)) {
+      throw new UsageException("%s is not a directory; the state of a directory component is a directory", state);
+    }
+    Path store = real(t.host().stateDir());
+    Path real = real(state);
+    if (real.startsWith(store) || store.startsWith(real)) {
+      throw new UsageException("%s %s the store %s; the state of a directory component must be elsewhere",
+          state, real.equals(store) ? "is" : real.startsWith(store) ? "lies inside" : "holds", t.host().stateDir());
+    }
+  }
+
+  /** The real path of {@code p}, or of its nearest existing ancestor with the rest appended. */
+  private static Path real(Path p) {
+    Path absolute = p.toAbsolutePath().normalize();
+    Path existing = absolute;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    try {
+      return existing == null ? absolute : existing.toRealPath().resolve(existing.relativize(absolute));
+    } catch (IOException e) {
+      return absolute;  // unreadable on the way: compared as written
+    }
   }
 
   @Override
