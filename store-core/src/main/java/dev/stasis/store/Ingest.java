@@ -1,6 +1,5 @@
 package dev.stasis.store;
 
-import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -12,8 +11,6 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.function.LongConsumer;
 
 /**
@@ -36,8 +33,6 @@ import java.util.function.LongConsumer;
  */
 public final class Ingest implements Closeable, DumpSink {
   static final int CHUNK = 1 << 20;
-  private static final int CHUNKS = 4;
-  private static final int WRITE_BUFFER = 1 << 20;
 
   private final Store store;
   private final ComponentRef component;
@@ -47,7 +42,7 @@ public final class Ingest implements Closeable, DumpSink {
   private final Map<String, String> attributes;
   private final ObjectWriter staged;
   private final MessageDigest idDigest = DysnomiaChecksum.sha256();
-  private final Sink sink;
+  private final IngestSink sink;
   private final Thread sinkThread;
   private final Feed feed = new Feed();
   private long logical;
@@ -64,7 +59,7 @@ public final class Ingest implements Closeable, DumpSink {
     this.attributes = attributes;
     this.staged = staged;
     try {
-      this.sink = new Sink(compression, level, staged.output(), DysnomiaChecksum.startOneFile(file));
+      this.sink = new IngestSink(compression, level, staged.output(), DysnomiaChecksum.startOneFile(file));
     } catch (IOException | RuntimeException e) {
       staged.close();
       throw e;
@@ -256,166 +251,6 @@ public final class Ingest implements Closeable, DumpSink {
         throw new IllegalStateException("ingest already committed or closed");
       }
       sink.rethrow();
-    }
-  }
-
-  /**
-   * The sink thread: compresses, hashes and writes the chunks in order. After a failure it
-   * only returns chunks to the pool, so the feeding side never waits forever; the failure
-   * reaches the caller at its next write or at commit.
-   */
-  private static final class Sink implements Runnable {
-    private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(CHUNKS);
-    private final BlockingQueue<byte[]> full = new ArrayBlockingQueue<>(CHUNKS + 1);
-    private final int[] lengths = new int[CHUNKS + 1];
-    private final MessageDigest checksum;
-    private final MessageDigest file = DysnomiaChecksum.sha256();
-    private final Counter counter;
-    private final OutputStream compressor;
-    private final byte[] end = new byte[0];
-    private final byte[] abort = new byte[0];
-    private int putAt;
-    private int takeAt;
-    private volatile long stored;
-    private volatile Throwable failure;
-
-    Sink(Compression compression, int level, OutputStream staging, MessageDigest checksum) throws IOException {
-      for (int i = 0; i < CHUNKS; i++) {
-        free.add(new byte[CHUNK]);
-      }
-      this.checksum = checksum;
-      // the file's own SHA-256 too, for xz: Dysnomia names an xz snapshot by it (see commit)
-      this.counter = new Counter(new BufferedOutputStream(staging, WRITE_BUFFER), checksum,
-          compression == Compression.XZ ? file : null);
-      this.compressor = compression.compress(counter, level);
-    }
-
-    byte[] takeFree() throws IOException {
-      try {
-        return free.take();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while ingesting");
-      }
-    }
-
-    void giveBack(byte[] chunk) {
-      free.add(chunk);
-    }
-
-    /** Queues {@code length} bytes of {@code chunk}; lengths ride in a ring beside the queue. */
-    void put(byte[] chunk, int length) throws IOException {
-      lengths[putAt] = length;
-      putAt = (putAt + 1) % lengths.length;
-      try {
-        full.put(chunk);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while ingesting");
-      }
-    }
-
-    /** Ends the stream: {@code complete} finishes the compressed file, otherwise it is dropped. */
-    void finish(boolean complete) {
-      boolean interrupted = false;
-      while (true) {
-        try {
-          full.put(complete ? end : abort);
-          break;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-
-    /** Throws what failed on the sink thread, as it was thrown there. */
-    void rethrow() throws IOException {
-      Throwable t = failure;
-      if (t instanceof IOException e) {
-        throw e;
-      } else if (t instanceof RuntimeException e) {
-        throw e;
-      } else if (t instanceof Error e) {
-        throw e;
-      }
-    }
-
-    @Override
-    public void run() {
-      try {
-        while (true) {
-          byte[] chunk = full.take();
-          if (chunk == end && failure == null) {
-            finishStream();
-            return;
-          }
-          if (chunk == end || chunk == abort) {
-            discard();
-            return;
-          }
-          int length = lengths[takeAt];
-          takeAt = (takeAt + 1) % lengths.length;
-          if (failure == null) {
-            try {
-              compressor.write(chunk, 0, length);
-            } catch (IOException | RuntimeException | Error e) {
-              failure = e;
-            }
-          }
-          free.add(chunk);
-        }
-      } catch (InterruptedException e) {
-        failure = new InterruptedIOException("the ingest was interrupted");
-        discard();
-      }
-    }
-
-    /** Drops the compressed stream unfinished: an xz child process or worker threads stop now. */
-    private void discard() {
-      if (compressor instanceof Abortable a) {
-        a.abort();
-      }
-    }
-
-    private void finishStream() {
-      try {
-        compressor.close();
-        stored = counter.count;
-      } catch (IOException | RuntimeException | Error e) {
-        failure = e;
-      }
-    }
-  }
-
-  /** Counts and digests what passes through, without buffering. */
-  private static final class Counter extends FilterOutputStream {
-    private final MessageDigest digest;
-    private final MessageDigest also;
-    long count;
-
-    /** @param also a second digest of the same bytes, or null */
-    Counter(OutputStream out, MessageDigest digest, MessageDigest also) {
-      super(out);
-      this.digest = digest;
-      this.also = also;
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      write(new byte[] {(byte) b}, 0, 1);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      digest.update(b, off, len);
-      if (also != null) {
-        also.update(b, off, len);
-      }
-      out.write(b, off, len);
-      count += len;
     }
   }
 }

@@ -1,0 +1,176 @@
+package dev.stasis.store;
+
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.security.MessageDigest;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * The sink thread of an {@link Ingest}: compresses, hashes and writes the chunks in order. After a failure it
+ * only returns chunks to the pool, so the feeding side never waits forever; the failure
+ * reaches the caller at its next write or at commit.
+ */
+final class IngestSink implements Runnable {
+  private static final int CHUNKS = 4;
+  private static final int WRITE_BUFFER = 1 << 20;
+
+  private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(CHUNKS);
+  private final BlockingQueue<byte[]> full = new ArrayBlockingQueue<>(CHUNKS + 1);
+  private final int[] lengths = new int[CHUNKS + 1];
+  /** Dysnomia's checksum of the stored bytes, complete once the stream finished. */
+  final MessageDigest checksum;
+  /** The stored file's own SHA-256, for xz only (Dysnomia names its xz snapshots by it). */
+  final MessageDigest file = DysnomiaChecksum.sha256();
+  private final Counter counter;
+  private final OutputStream compressor;
+  private final byte[] end = new byte[0];
+  private final byte[] abort = new byte[0];
+  private int putAt;
+  private int takeAt;
+  /** The stored bytes, once the stream finished. */
+  volatile long stored;
+  private volatile Throwable failure;
+
+  IngestSink(Compression compression, int level, OutputStream staging, MessageDigest checksum) throws IOException {
+    for (int i = 0; i < CHUNKS; i++) {
+      free.add(new byte[Ingest.CHUNK]);
+    }
+    this.checksum = checksum;
+    // the file's own SHA-256 too, for xz: Dysnomia names an xz snapshot by it (see commit)
+    this.counter = new Counter(new BufferedOutputStream(staging, WRITE_BUFFER), checksum,
+        compression == Compression.XZ ? file : null);
+    this.compressor = compression.compress(counter, level);
+  }
+
+  byte[] takeFree() throws IOException {
+    try {
+      return free.take();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while ingesting");
+    }
+  }
+
+  void giveBack(byte[] chunk) {
+    free.add(chunk);
+  }
+
+  /** Queues {@code length} bytes of {@code chunk}; lengths ride in a ring beside the queue. */
+  void put(byte[] chunk, int length) throws IOException {
+    lengths[putAt] = length;
+    putAt = (putAt + 1) % lengths.length;
+    try {
+      full.put(chunk);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while ingesting");
+    }
+  }
+
+  /** Ends the stream: {@code complete} finishes the compressed file, otherwise it is dropped. */
+  void finish(boolean complete) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        full.put(complete ? end : abort);
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Throws what failed on the sink thread, as it was thrown there. */
+  void rethrow() throws IOException {
+    Throwable t = failure;
+    if (t instanceof IOException e) {
+      throw e;
+    } else if (t instanceof RuntimeException e) {
+      throw e;
+    } else if (t instanceof Error e) {
+      throw e;
+    }
+  }
+
+  @Override
+  public void run() {
+    try {
+      while (true) {
+        byte[] chunk = full.take();
+        if (chunk == end && failure == null) {
+          finishStream();
+          return;
+        }
+        if (chunk == end || chunk == abort) {
+          discard();
+          return;
+        }
+        int length = lengths[takeAt];
+        takeAt = (takeAt + 1) % lengths.length;
+        if (failure == null) {
+          try {
+            compressor.write(chunk, 0, length);
+          } catch (IOException | RuntimeException | Error e) {
+            failure = e;
+          }
+        }
+        free.add(chunk);
+      }
+    } catch (InterruptedException e) {
+      failure = new InterruptedIOException("the ingest was interrupted");
+      discard();
+    }
+  }
+
+  /** Drops the compressed stream unfinished: an xz child process or worker threads stop now. */
+  private void discard() {
+    if (compressor instanceof Abortable a) {
+      a.abort();
+    }
+  }
+
+  private void finishStream() {
+    try {
+      compressor.close();
+      stored = counter.count;
+    } catch (IOException | RuntimeException | Error e) {
+      failure = e;
+    }
+  }
+
+  /** Counts and digests what passes through, without buffering. */
+  private static final class Counter extends FilterOutputStream {
+    private final MessageDigest digest;
+    private final MessageDigest also;
+    long count;
+
+    /** @param also a second digest of the same bytes, or null */
+    Counter(OutputStream out, MessageDigest digest, MessageDigest also) {
+      super(out);
+      this.digest = digest;
+      this.also = also;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      digest.update(b, off, len);
+      if (also != null) {
+        also.update(b, off, len);
+      }
+      out.write(b, off, len);
+      count += len;
+    }
+  }
+}
