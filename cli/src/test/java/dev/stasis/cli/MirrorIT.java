@@ -62,7 +62,7 @@ class MirrorIT {
     Path vendor = Path.of("/sys/devices/virtual/dmi/id/sys_vendor");
     org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(vendor) && Files.readString(vendor)
         .contains("Amazon EC2"), "on EC2 the instance role is asked, as it should be");
-    Path store = tmp.resolve("store");
+    Path store = Files.createDirectories(tmp.resolve("store"));
     Launchers bin = new Launchers(store);
     bin.stasis("list").ok();  // builds the jar if needed, before the listener counts
     try (java.net.ServerSocket metadata = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {

@@ -276,7 +276,7 @@ final class S3Writer implements ObjectWriter {
         }
         complete(finalKey);
         if (!finalKey.equals(target)) {
-          copy(target, finalKey);
+          S3Copy.copy(backend, target, finalKey, size);
           backend.client().deleteObject(b -> b.bucket(backend.s3().bucket()).key(target));
         }
       }
@@ -345,42 +345,6 @@ final class S3Writer implements ObjectWriter {
     uploadId = null;
     if (unproven) {
       verifyStored(target, UploadProof.composite(parts.stream().map(CompletedPart::checksumSHA256).toList()));
-    }
-  }
-
-  /** A server-side copy: one request up to 5 GiB, ranged part copies beyond. */
-  private void copy(String from, String to) {
-    String bucket = backend.s3().bucket();
-    if (size <= MAX_PART) {
-      backend.client().copyObject(b -> {
-        b.sourceBucket(bucket).sourceKey(from).destinationBucket(bucket).destinationKey(to);
-        backend.settings().sse().ifPresent(b::serverSideEncryption);
-        backend.settings().kmsKeyId().ifPresent(b::ssekmsKeyId);
-      });
-      return;
-    }
-    String copyId = backend.client().createMultipartUpload(b -> {
-      b.bucket(bucket).key(to);
-      backend.settings().sse().ifPresent(b::serverSideEncryption);
-      backend.settings().kmsKeyId().ifPresent(b::ssekmsKeyId);
-    }).uploadId();
-    try {
-      List<CompletedPart> parts = new ArrayList<>();
-      long range = 1024L * 1024 * 1024;
-      for (long start = 0, n = 1; start < size; start += range, n++) {
-        long end = Math.min(size, start + range) - 1;
-        int number = (int) n;
-        String bytes = "bytes=" + start + "-" + end;
-        String etag = backend.client().uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey(from)
-            .destinationBucket(bucket).destinationKey(to).uploadId(copyId).partNumber(number).copySourceRange(bytes))
-            .copyPartResult().eTag();
-        parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
-      }
-      backend.client().completeMultipartUpload(b -> b.bucket(bucket).key(to).uploadId(copyId)
-          .multipartUpload(m -> m.parts(parts)));
-    } catch (SdkException e) {
-      backend.client().abortMultipartUpload(b -> b.bucket(bucket).key(to).uploadId(copyId));
-      throw e;
     }
   }
 
