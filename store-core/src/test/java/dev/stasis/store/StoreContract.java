@@ -52,6 +52,15 @@ public abstract class StoreContract {
 
   protected abstract StoreLocks locksFor(Backend backend) throws IOException;
 
+  /**
+   * Whether creators racing for one generation number always leave it to one of them. Where
+   * conditional writes are not atomic (s3rver), both may give it up and take the next (the
+   * backend's contract), which leaves a gap in the numbering: harmless, as gc leaves gaps too.
+   */
+  protected boolean racesLeaveNoGap() {
+    return true;
+  }
+
   @BeforeEach
   void openStore() throws IOException {
     backend = newBackend();
@@ -444,7 +453,13 @@ public abstract class StoreContract {
     for (IngestResult r : ingestAtOnce(contents, List.of(Compression.ZSTD))) {
       assertTrue(numbers.add(r.generation().number()), "generation " + r.generation().number() + " given twice");
     }
-    assertEquals(Set.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), numbers);
+    if (racesLeaveNoGap()) {
+      assertEquals(Set.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), numbers);
+    } else {
+      assertEquals(8, numbers.size());
+    }
+    assertEquals(8, store.generations(Scope.of(COMP)).stream().map(Generation::snapshot).distinct().count(),
+        "every writer's snapshot has a generation of its own");
     assertTrue(store.check(store.generations(Scope.all()), Scope.all(), true).clean());
   }
 
