@@ -16,6 +16,7 @@ final class ExitCodes {
   static final int INTEGRITY = 3;
   static final int NOT_FOUND = 4;
   static final int LOCKED = 5;
+  static final int PARTLY = 6;
 
   private ExitCodes() {}
 
@@ -27,7 +28,8 @@ final class ExitCodes {
     m.put("2", "usage error: bad option, argument or name");
     m.put("3", "integrity error: damaged data, checksum or name mismatch");
     m.put("4", "not found: no such snapshot, generation, component, directory or store");
-    m.put("5", "locked: another command holds the store lock (see --lock-wait)");
+    m.put("5", "locked: another command holds the store lock (see --lock-wait) or the deployment lock");
+    m.put("6", "deploy: some services failed, the others were done (rerun to go on)");
     return m;
   }
 

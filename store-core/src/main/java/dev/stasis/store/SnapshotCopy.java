@@ -86,6 +86,28 @@ final class SnapshotCopy {
     }
   }
 
+  /**
+   * Publishes a snapshot whose stored bytes arrive on {@code bytes} (sent by another store),
+   * verified in the one pass that writes them; read once, so a mismatch is final.
+   */
+  static IngestResult receive(Store to, StoredFile file, InputStream bytes) throws IOException {
+    try (ObjectWriter writer = to.receive(StoreLayout.snapshotFile(file.snapshot(), file.file()))) {
+      Sent out = new Sent(writer.output(), new Mirror.Listener() {});
+      try (SnapshotReader reader = SnapshotReader.receiving(file.snapshot(), file.file(), file.checksum(), bytes, out)) {
+        drain(reader.logical());
+      } catch (DamageException e) {
+        throw refused(e, "sent damaged");
+      }
+      if (out.count != file.size()) {
+        throw new IntegrityException("snapshot %s arrived with %d bytes, not the %d sent; nothing of it was published",
+            file.snapshot(), out.count, file.size());
+      }
+      SnapshotMeta meta = file.meta();
+      return to.publish(writer, file.snapshot(), file.file(), file.checksum(), meta,
+          meta == null ? -1 : meta.logicalSize(), out.count);
+    }
+  }
+
   /** The final mismatch, worded by where the bytes went wrong: in the stored snapshot, or on their way. */
   private static StoreException mismatch(Store from, SnapshotRef snapshot, String expected, List<String> reads,
       DamageException last) {
@@ -123,11 +145,15 @@ final class SnapshotCopy {
   private static void send(Store from, SnapshotRef snapshot, Key file, String expected, OutputStream out)
       throws IOException {
     try (SnapshotReader reader = SnapshotReader.copying(from.backend(), snapshot, file, expected, out)) {
-      InputStream logical = reader.logical();
-      byte[] buffer = new byte[BUFFER];
-      while (logical.read(buffer) >= 0) {
-        // the logical bytes are only hashed; the stored ones went to out on their way here
-      }
+      drain(reader.logical());
+    }
+  }
+
+  /** Reads {@code logical} to its end: its bytes are only hashed; the stored ones went to the copy on their way. */
+  private static void drain(InputStream logical) throws IOException {
+    byte[] buffer = new byte[BUFFER];
+    while (logical.read(buffer) >= 0) {
+      // hashed by the reader
     }
   }
 

@@ -78,6 +78,12 @@ public final class SnapshotReader implements Closeable {
     return new SnapshotReader(snapshot, file.name(), expected, backend.open(file), copy);
   }
 
+  /** As {@link #copying}, for bytes arriving as a stream from elsewhere rather than from a backend. */
+  static SnapshotReader receiving(SnapshotRef snapshot, String file, String expected, InputStream raw,
+      OutputStream copy) throws IOException {
+    return new SnapshotReader(snapshot, file, expected, raw, copy);
+  }
+
   public SnapshotRef snapshot() {
     return snapshot;
   }

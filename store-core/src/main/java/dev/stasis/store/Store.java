@@ -150,6 +150,55 @@ public final class Store implements Closeable {
     return SnapshotReader.open(this, snapshot);
   }
 
+  /**
+   * Describes a one-file snapshot for sending it as a stream; {@link #openStored} reads its bytes.
+   *
+   * @throws NotFoundException if the snapshot does not exist
+   * @throws IntegrityException if it has no valid checksum record
+   * @throws StoreException for a snapshot of several files (Dysnomia's directory snapshots)
+   */
+  public StoredFile stored(SnapshotRef snapshot) throws IOException {
+    List<ObjectInfo> files = files(snapshot);
+    if (files.isEmpty()) {
+      throw new NotFoundException("no snapshot %s in %s (see --query-all)", snapshot, location(snapshot));
+    }
+    if (files.size() != 1) {
+      throw new StoreException("snapshot %s holds %d files (a Dysnomia module's directory snapshot); only one-file"
+          + " snapshots can be sent", snapshot, files.size());
+    }
+    String checksum = checksum(snapshot).orElse("");
+    ObjectInfo file = files.get(0);
+    return new StoredFile(snapshot, file.key().name(), file.size(), checksum, meta(snapshot).orElse(null));
+  }
+
+  /** The stored bytes of {@code file}, as they are on disk (compressed). */
+  public InputStream openStored(StoredFile file) throws IOException {
+    return backend.open(StoreLayout.snapshotFile(file.snapshot(), file.file()));
+  }
+
+  /**
+   * Publishes a snapshot sent from another store ({@link #stored}), verified in the one pass that
+   * writes it: its checksum must equal {@code file}'s record and a name of SHA-256 form must be
+   * the hash of its content or of its file. Links a generation unless the component's newest
+   * already points at it. On a mismatch nothing is published.
+   *
+   * @param bytes the stored bytes, read to their end
+   * @throws IntegrityException when the bytes do not match, or do not decompress
+   */
+  public IngestResult receive(StoredFile file, InputStream bytes) throws IOException {
+    return SnapshotCopy.receive(this, file, bytes);
+  }
+
+  /**
+   * Makes a snapshot of this store its component's newest generation, as Dysnomia's import of a
+   * snapshot already in the store does: verified first; nothing linked when the newest is it.
+   *
+   * @throws IntegrityException if the snapshot is damaged
+   */
+  public IngestResult linkNewest(SnapshotRef snapshot) throws IOException {
+    return linkExisting(snapshot, -1, -1);
+  }
+
   // ---- maintenance
 
   /**

@@ -16,6 +16,7 @@ package dev.stasis.store;
  * .stasis/secret          the store's random secret (0600)
  * .stasis/mysql-lock/     per container: the MySQL server's read_only before lock, and who holds the lock
  * .stasis/mirror/&lt;container&gt;/&lt;component&gt;  which source generation the newest mirrored generation came from
+ * .stasis/deploy/         a coordinator's: the deployment lock and its owner, the last deployment, migrations done
  * </pre>
  *
  * <p>The names under {@code .stasis/} are spelled here and nowhere else; a filesystem backend
@@ -35,6 +36,8 @@ public final class StoreLayout {
   public static final Key SECRET = STASIS.resolve("secret");
   public static final Key MYSQL_LOCKS = STASIS.resolve("mysql-lock");
   public static final Key MIRRORS = STASIS.resolve("mirror");
+  /** A coordinator's deployment lock ({@code lock}, {@code owner}), last deployment and migration journal. */
+  public static final Key DEPLOY = STASIS.resolve("deploy");
 
   private StoreLayout() {}
 

@@ -1,0 +1,236 @@
+package dev.stasis.deploy;
+
+import dev.stasis.store.SnapshotRef;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Moves the state of the services whose place changed between two deployments (same service
+ * name, another target, container or component), as Disnix's migrate does, with the old
+ * service locked for the whole window:
+ *
+ * <ol>
+ *   <li>lock it on the old target (the module's lock: a PostgreSQL database takes no more writes),</li>
+ *   <li>snapshot it there,</li>
+ *   <li>send the snapshot to the coordinator, then to the new target (each verified on arrival;
+ *       not sent where it is),</li>
+ *   <li>restore it on the new target (verified before it is swapped in),</li>
+ *   <li>unlock the old service, whatever happened;</li>
+ *   <li>with {@code --delete-state}, and only if every service got this far: deactivate and
+ *       collect the old state (the module's collect-garbage).</li>
+ * </ol>
+ *
+ * Breadth-first (the default) does each step for every service before the next step, so every
+ * moved service is locked for the whole migration; depth-first does all steps of one service
+ * before the next, so one service's snapshot at a time is in flight. A service that fails stops
+ * there; the others go on; nothing is deleted. Each restore completed is recorded
+ * ({@link Journal}): a rerun goes on with what is left and does not restore again what it
+ * restored (writes made there since would be lost).
+ */
+final class Migration {
+  private final Manifest old;
+  private final Manifest now;
+  private final Machine coordinator;
+  private final Targets targets;
+  private final Journal journal;
+  private final Consumer<String> say;
+
+  Migration(Manifest old, Manifest now, Machine coordinator, Targets targets, Journal journal,
+      Consumer<String> say) {
+    this.old = old;
+    this.now = now;
+    this.coordinator = coordinator;
+    this.targets = targets;
+    this.journal = journal;
+    this.say = say;
+  }
+
+  /** One service's move. */
+  private final class Move {
+    final Service from;
+    final Service to;
+    final ServiceState fromState;
+    final ServiceState toState;
+    Machine source;
+    Machine destination;
+    boolean locked;
+    SnapshotRef snapshot;
+    boolean restored;
+    String step = "";
+    Exception failure;
+
+    Move(Service from, Service to) {
+      this.from = from;
+      this.to = to;
+      this.fromState = ServiceState.of(old, from);
+      this.toState = ServiceState.of(now, to);
+    }
+
+    String route() {
+      return from.target() + " -> " + to.target();
+    }
+  }
+
+  @FunctionalInterface
+  private interface Step {
+    void run(Move m) throws IOException;
+  }
+
+  List<Outcome> run(boolean deleteState, boolean depthFirst, boolean dryRun) throws IOException {
+    List<Move> moves = new ArrayList<>();
+    List<Outcome> outcomes = new ArrayList<>();
+    for (Service to : now.services().values()) {
+      Service from = old.services().get(to.name());
+      if (from == null || from.sameMapping(to)) {
+        continue;
+      }
+      Move m = new Move(from, to);
+      Optional<Journal.Migrated> done = journal.migrated(from, to);
+      if (done.isPresent() && (done.get().stateDeleted() || !deleteState)) {
+        outcomes.add(Outcome.done(to.name(), "migrate", "unchanged", "already migrated " + m.route() + " with "
+            + done.get().snapshot(), done.get().snapshot()));
+        continue;
+      }
+      if (done.isPresent()) {
+        m.snapshot = done.get().snapshot();
+        m.restored = true;
+      }
+      moves.add(m);
+    }
+    if (dryRun) {
+      for (Move m : moves) {
+        outcomes.add(Outcome.done(m.to.name(), "migrate", "planned", m.restored ? "restored already; would delete"
+            + " its old state on " + m.from.target() : "would lock it on " + m.from.target() + ", snapshot it, send it"
+            + " to the coordinator and to " + m.to.target() + ", restore it there, unlock it" + (deleteState
+            ? " and delete its old state" : ""), m.snapshot));
+      }
+      return outcomes;
+    }
+    List<Step> steps = List.of(this::lock, this::snapshot, this::send, this::restore);
+    try {
+      if (depthFirst) {
+        for (Move m : moves) {
+          for (Step step : steps) {
+            attempt(m, step);
+          }
+          unlock(m);
+        }
+      } else {
+        for (Step step : steps) {
+          for (Move m : moves) {
+            attempt(m, step);
+          }
+        }
+      }
+    } finally {
+      for (Move m : moves) {
+        unlock(m);
+      }
+    }
+    boolean allRestored = moves.stream().allMatch(m -> m.failure == null);
+    for (Move m : moves) {
+      if (m.failure == null && deleteState && allRestored) {
+        attempt(m, this::deleteOldState);
+      }
+      outcomes.add(outcome(m, deleteState, allRestored));
+    }
+    return outcomes;
+  }
+
+  private void attempt(Move m, Step step) {
+    if (m.failure != null) {
+      return;
+    }
+    try {
+      step.run(m);
+    } catch (IOException | RuntimeException e) {
+      m.failure = e;
+    }
+  }
+
+  private void lock(Move m) throws IOException {
+    if (m.restored) {
+      return;
+    }
+    m.step = "lock on " + m.from.target();
+    m.source = targets.connect(old.target(m.from));
+    say.accept("[target " + m.from.target() + "] locking " + m.from);
+    m.source.operate(m.fromState, "lock");
+    m.locked = true;
+  }
+
+  private void snapshot(Move m) throws IOException {
+    if (m.restored) {
+      return;
+    }
+    m.step = "snapshot on " + m.from.target();
+    say.accept("[target " + m.from.target() + "] snapshotting " + m.from);
+    m.snapshot = m.source.snapshot(m.fromState).snapshot();
+  }
+
+  private void send(Move m) throws IOException {
+    if (m.restored) {
+      return;
+    }
+    m.step = "send to the coordinator";
+    say.accept("[coordinator] receiving " + m.snapshot + " from " + m.from.target());
+    Transfer.copy(m.source, coordinator, m.snapshot);
+    m.step = "send to " + m.to.target();
+    m.destination = targets.connect(now.target(m.to));
+    say.accept("[target " + m.to.target() + "] receiving " + m.snapshot);
+    Transfer.copy(coordinator, m.destination, m.snapshot);
+  }
+
+  private void restore(Move m) throws IOException {
+    if (m.restored) {
+      return;
+    }
+    m.step = "restore on " + m.to.target();
+    say.accept("[target " + m.to.target() + "] restoring " + m.to + " from " + m.snapshot);
+    m.destination.restore(m.toState, m.snapshot);
+    m.restored = true;
+    journal.record(new Journal.Migrated(m.from, m.to, m.snapshot, false));
+  }
+
+  private void unlock(Move m) {
+    if (!m.locked) {
+      return;
+    }
+    try {
+      say.accept("[target " + m.from.target() + "] unlocking " + m.from);
+      m.source.operate(m.fromState, "unlock");
+      m.locked = false;
+    } catch (IOException | RuntimeException e) {
+      if (m.failure == null) {
+        m.step = "unlock on " + m.from.target();
+        m.failure = e;
+      }
+    }
+  }
+
+  private void deleteOldState(Move m) throws IOException {
+    m.step = "delete the old state on " + m.from.target();
+    Machine source = targets.connect(old.target(m.from));
+    say.accept("[target " + m.from.target() + "] deleting the old state of " + m.from);
+    source.operate(m.fromState, "deactivate");
+    source.operate(m.fromState, "collect-garbage");
+    journal.record(new Journal.Migrated(m.from, m.to, m.snapshot, true));
+  }
+
+  private Outcome outcome(Move m, boolean deleteState, boolean allRestored) {
+    if (m.failure != null) {
+      String how = m.restored ? "restored on " + m.to.target() + " and recorded; rerun to go on"
+          : "nothing deleted, " + m.from.target() + " unlocked" + (m.locked ? " (unlock FAILED: run stasis dysnomia"
+              + " unlock there)" : "") + "; rerun the migrate to go on";
+      return new Outcome(m.to.name(), "migrate", "failed", m.route() + ": " + m.step + " failed: "
+          + m.failure.getMessage() + " (" + how + ")", m.snapshot == null ? null : m.snapshot.toString(), m.failure);
+    }
+    String deleted = !deleteState ? "old state kept on " + m.from.target()
+        : allRestored ? "old state deleted on " + m.from.target()
+        : "old state kept: another service failed";
+    return Outcome.done(m.to.name(), "migrate", "done", m.route() + ", " + deleted, m.snapshot);
+  }
+}
