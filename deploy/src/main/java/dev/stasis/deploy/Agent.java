@@ -147,6 +147,9 @@ public final class Agent implements Machine {
       properties = file.properties();
       containerArg = c.file();
     }
+    if (s.holdsServerGlobals()) {
+      return Deployed.serverGlobals(host, type, c.name(), host.path(containerArg), properties, containerArg);
+    }
     try {
       return Deployed.of(host, type, c.name(), properties, containerArg, s.component());
     } catch (NotFoundException notOnThisMachine) {

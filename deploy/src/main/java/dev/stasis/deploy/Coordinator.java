@@ -4,8 +4,10 @@ import dev.stasis.store.SnapshotRef;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -48,20 +50,30 @@ public final class Coordinator {
    */
   public List<Outcome> snapshot(List<Service> services) {
     List<Outcome> outcomes = new ArrayList<>();
+    Set<String> servers = new HashSet<>();
     for (Service s : services) {
-      try {
-        Machine m = machine(s);
-        say.accept("[target " + s.target() + "] snapshotting " + s);
-        Machine.Taken taken = m.snapshot(ServiceState.of(manifest, s));
-        boolean sent = Transfer.copy(m, coordinator, taken.snapshot());
-        outcomes.add(Outcome.done(s.name(), "snapshot", taken.newGeneration() ? "done" : "unchanged",
-            "generation " + taken.generation() + " on " + s.target() + (sent ? ", sent to the coordinator"
-                : ", the coordinator has it"), taken.snapshot()));
-      } catch (IOException | RuntimeException e) {
-        outcomes.add(Outcome.failed(s.name(), "snapshot", "on " + s.target(), e));
+      ServiceState state = ServiceState.of(manifest, s);
+      if (state.serverGlobals().holdsServerGlobals() && servers.add(s.target() + "/" + s.container())) {
+        outcomes.add(snapshot(s.target() + "/" + s.container() + " roles", s.target(), state.serverGlobals()));
       }
+      outcomes.add(snapshot(s.name(), s.target(), state));
     }
     return outcomes;
+  }
+
+  /** Snapshots one state on {@code target} and copies the snapshot to the coordinator. */
+  private Outcome snapshot(String subject, String target, ServiceState state) {
+    try {
+      Machine m = targets.connect(manifest.targets().get(target));
+      say.accept("[target " + target + "] snapshotting " + subject);
+      Machine.Taken taken = m.snapshot(state);
+      boolean sent = Transfer.copy(m, coordinator, taken.snapshot());
+      return Outcome.done(subject, "snapshot", taken.newGeneration() ? "done" : "unchanged",
+          "generation " + taken.generation() + " on " + target + (sent ? ", sent to the coordinator"
+              : ", the coordinator has it"), taken.snapshot());
+    } catch (IOException | RuntimeException e) {
+      return Outcome.failed(subject, "snapshot", "on " + target, e);
+    }
   }
 
   /**
@@ -76,6 +88,7 @@ public final class Coordinator {
       throws IOException {
     Optional<List<Service>> before = previous.isPresent() ? previous : journal.current();
     List<Outcome> outcomes = new ArrayList<>();
+    Set<String> servers = new HashSet<>();
     for (Service s : services) {
       if (!noUpgrade && before.isPresent() && before.get().stream().anyMatch(o -> o.name().equals(s.name())
           && o.sameMapping(s))) {
@@ -92,6 +105,9 @@ public final class Coordinator {
           continue;
         }
         Machine m = machine(s);
+        if (state.serverGlobals().holdsServerGlobals() && servers.add(s.target() + "/" + s.container())) {
+          restoreRoles(m, s, state.serverGlobals());
+        }
         say.accept("[target " + s.target() + "] restoring " + s + " from " + latest.get());
         boolean sent = Transfer.copy(coordinator, m, latest.get());
         m.restore(state, latest.get());
@@ -102,6 +118,20 @@ public final class Coordinator {
       }
     }
     return outcomes;
+  }
+
+  /**
+   * Gives the PostgreSQL server of {@code s} the roles it lacks of those the coordinator's newest
+   * roles snapshot of that container holds (taken by {@link #snapshot}), before its first database
+   * is restored; nothing when there is none.
+   */
+  private void restoreRoles(Machine m, Service s, ServiceState roles) throws IOException {
+    Optional<SnapshotRef> latest = coordinator.latest(roles.ref());
+    if (latest.isPresent()) {
+      say.accept("[target " + s.target() + "] creating the roles its " + s.container() + " lacks");
+      Transfer.copy(coordinator, m, latest.get());
+      m.restore(roles, latest.get());
+    }
   }
 
   /**

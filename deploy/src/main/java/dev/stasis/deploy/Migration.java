@@ -1,6 +1,7 @@
 package dev.stasis.deploy;
 
 import dev.stasis.store.SnapshotRef;
+import dev.stasis.store.StoreException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,9 @@ import java.util.function.Consumer;
  * <ol>
  *   <li>lock it on the old target (the module's lock: a PostgreSQL database takes no more writes),</li>
  *   <li>snapshot it there,</li>
+ *   <li>for a PostgreSQL database, first give the new server the roles it lacks of the old
+ *       server's (their snapshot sent the same way; once per pair of servers), so the database's
+ *       owners exist where it is restored,</li>
  *   <li>send the snapshot to the coordinator, then to the new target (each verified on arrival;
  *       not sent where it is),</li>
  *   <li>restore it on the new target (verified before it is swapped in),</li>
@@ -37,6 +41,8 @@ final class Migration {
   private final Targets targets;
   private final Journal journal;
   private final Consumer<String> say;
+  /** The servers whose roles went across in this run, by old and new target and container; a failure kept. */
+  private final java.util.Map<String, Exception> rolesMoved = new java.util.HashMap<>();
 
   Migration(Manifest old, Manifest now, Machine coordinator, Targets targets, Journal journal,
       Consumer<String> say) {
@@ -109,7 +115,7 @@ final class Migration {
       }
       return outcomes;
     }
-    List<Step> steps = List.of(this::lock, this::snapshot, this::send, this::restore);
+    List<Step> steps = List.of(this::lock, this::snapshot, this::roles, this::send, this::restore);
     try {
       if (depthFirst) {
         for (Move m : moves) {
@@ -169,6 +175,35 @@ final class Migration {
     m.step = "snapshot on " + m.from.target();
     say.accept("[target " + m.from.target() + "] snapshotting " + m.from);
     m.snapshot = m.source.snapshot(m.fromState).snapshot();
+  }
+
+  /** Gives the new PostgreSQL server the roles it lacks of the old one's, once per pair of servers. */
+  private void roles(Move m) throws IOException {
+    if (m.restored || !m.toState.serverGlobals().holdsServerGlobals()) {
+      return;
+    }
+    String pair = m.from.target() + "/" + m.from.container() + " -> " + m.to.target() + "/" + m.to.container();
+    if (!rolesMoved.containsKey(pair)) {
+      m.step = "move the roles of " + pair;
+      ServiceState oldRoles = m.fromState.serverGlobals();
+      ServiceState newRoles = m.toState.serverGlobals();
+      try {
+        say.accept("[target " + m.from.target() + "] snapshotting the roles of its " + m.from.container());
+        SnapshotRef roles = m.source.snapshot(oldRoles).snapshot();
+        Transfer.copy(m.source, coordinator, roles);
+        Machine destination = targets.connect(now.target(m.to));
+        Transfer.copy(coordinator, destination, roles);
+        say.accept("[target " + m.to.target() + "] creating the roles its " + m.to.container() + " lacks");
+        destination.restore(newRoles, roles);
+        rolesMoved.put(pair, null);
+      } catch (IOException | RuntimeException e) {
+        rolesMoved.put(pair, e);
+        throw e;
+      }
+    } else if (rolesMoved.get(pair) != null) {
+      m.step = "move the roles of " + pair;
+      throw new StoreException("the roles could not be moved: %s", rolesMoved.get(pair).getMessage());
+    }
   }
 
   private void send(Move m) throws IOException {

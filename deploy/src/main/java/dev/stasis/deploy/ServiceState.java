@@ -1,6 +1,8 @@
 package dev.stasis.deploy;
 
 import dev.stasis.modules.DysnomiaNames;
+import dev.stasis.modules.postgresql.PostgresqlGlobals;
+import dev.stasis.modules.postgresql.PostgresqlModule;
 import dev.stasis.store.ComponentRef;
 import java.util.Map;
 
@@ -17,6 +19,19 @@ public record ServiceState(String service, ContainerSpec container, String compo
   /** The service's state in {@code manifest}. */
   public static ServiceState of(Manifest manifest, Service s) {
     return new ServiceState(s.name(), manifest.container(s), s.component(), s.stateName());
+  }
+
+  /**
+   * The server-wide state (roles) of the PostgreSQL server holding {@code service}'s database: a
+   * migration moves it first, so the databases' owners exist where they are restored.
+   */
+  public ServiceState serverGlobals() {
+    return new ServiceState(service + " (the server's roles)", container, PostgresqlGlobals.COMPONENT, null);
+  }
+
+  /** Whether this is a server's roles rather than a service's own state. */
+  public boolean holdsServerGlobals() {
+    return component.equals(PostgresqlGlobals.COMPONENT) && container.type().equals(PostgresqlModule.TYPE);
   }
 
   /** The component as the stores know it: container name and component name (a path's base name, minus a Nix hash). */

@@ -57,12 +57,21 @@ public record Deployed(Modules.Found module, Target target, String containerArg)
    */
   public static Deployed serverGlobals(Host host, String containerArg) throws IOException {
     ContainerFile file = ContainerFile.read(new Lookup(host).container(containerArg), host.env());
-    if (!file.type().equals(PostgresqlModule.TYPE)) {
+    return serverGlobals(host, file.type(), file.name(), file.path(), file.properties(), containerArg);
+  }
+
+  /**
+   * As {@link #serverGlobals(Host, String)}, for a container given by type, name and properties.
+   *
+   * @param path where the container is described (its file), the component's path
+   */
+  public static Deployed serverGlobals(Host host, String type, String containerName, Path path,
+      Map<String, String> properties, String containerArg) {
+    if (!type.equals(PostgresqlModule.TYPE)) {
       throw new UsageException("--globals: container %s is of type %s; only %s containers have server-wide state"
-          + " to snapshot", file.name(), file.type(), PostgresqlModule.TYPE);
+          + " to snapshot", containerName, type, PostgresqlModule.TYPE);
     }
-    Target t = new Target(new ComponentRef(file.name(), PostgresqlGlobals.COMPONENT), file.path(), file.properties(),
-        host);
+    Target t = new Target(new ComponentRef(containerName, PostgresqlGlobals.COMPONENT), path, properties, host);
     return new Deployed(new Modules.Driven(new PostgresqlGlobals()), t, containerArg);
   }
 

@@ -6,9 +6,12 @@ import dev.stasis.modules.spi.UsageException;
 import dev.stasis.store.DumpSink;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The server-wide part of a {@code postgresql-database} container: its roles, their attributes
@@ -18,8 +21,10 @@ import java.util.Map;
  * restored: {@code stasis dump pgc/@globals/ID | psql -X -d postgres} (roles that exist, such as
  * {@code postgres}, report "already exists" and are left as they are).
  *
- * <p>Only snapshotted ({@code stasis snapshot -C FILE --globals}); there is no database to
- * activate, restore beside and swap in, so the other operations are usage errors.
+ * <p>Snapshotted by {@code stasis snapshot -C FILE --globals} and by a deployment's migration;
+ * a restore (a migration's, before its databases) gives the server only the roles it lacks
+ * ({@link RoleScript}): roles it has keep their attributes and passwords. There is no database
+ * to activate or drop, so those operations are usage errors.
  */
 public final class PostgresqlGlobals implements Module {
   public static final String COMPONENT = "@globals";
@@ -53,9 +58,32 @@ public final class PostgresqlGlobals implements Module {
     throw unsupported("activate");
   }
 
+  /**
+   * Reads the roles dump and prepares the statements that create the roles the server lacks; they
+   * run, in one transaction, only at commit (after the snapshot verified).
+   */
   @Override
-  public Restore restore(Target t, InputStream dump) {
-    throw unsupported("restore");
+  public Restore restore(Target t, InputStream dump) throws IOException {
+    Psql psql = new Psql(t);
+    String text = new String(dump.readAllBytes(), StandardCharsets.UTF_8);
+    Set<String> existing = new HashSet<>(List.of(psql.query("SELECT string_agg(rolname, E'\\n') FROM pg_roles")
+        .split("\n")));
+    List<String> statements = RoleScript.missing(text, existing);
+    return new Restore() {
+      @Override
+      public void commit() throws IOException {
+        if (!statements.isEmpty()) {
+          psql.sql("BEGIN;\n" + String.join("\n", statements) + "\nCOMMIT");
+        }
+        t.host().detail("created " + statements.stream().filter(s -> s.regionMatches(true, 0, "CREATE", 0, 6))
+            .count() + " role(s) the server lacked");
+      }
+
+      @Override
+      public void close() {
+        // nothing was prepared beside the live roles
+      }
+    };
   }
 
   @Override
@@ -64,7 +92,7 @@ public final class PostgresqlGlobals implements Module {
   }
 
   private static UsageException unsupported(String operation) {
-    return new UsageException("%s: the roles of a server (%s) are only snapshotted; to restore them on a fresh"
-        + " server, run: stasis dump CONTAINER/%s/ID | psql -X -d postgres", operation, COMPONENT, COMPONENT);
+    return new UsageException("%s: the roles of a server (%s) are snapshotted and restored (roles it lacks), not"
+        + " activated or dropped", operation, COMPONENT);
   }
 }
