@@ -102,7 +102,11 @@ public final class AgentClient implements Machine {
       bytes.transferTo(body);
     } catch (IOException | RuntimeException e) {
       body.abort(String.valueOf(e.getMessage()));
-      answer();  // the agent's refusal; ours is the cause
+      try {
+        answer();
+      } catch (IOException | RuntimeException refusal) {
+        e.addSuppressed(refusal);  // the agent refused what we stopped sending: ours is the cause
+      }
       throw e;
     }
     body.end();
