@@ -56,10 +56,27 @@ public final class Agent implements Machine {
 
   @Override
   public Taken snapshot(ServiceState service) throws IOException {
+    return snapshot(service, OutputStream.nullOutputStream());
+  }
+
+  /**
+   * As {@link #snapshot(ServiceState)}, every logical byte also handed to {@code tee} as it is
+   * stored, {@code tee} ended when the dump ends; a failing {@code tee} is dropped.
+   */
+  public Taken snapshot(ServiceState service, OutputStream tee) throws IOException {
     Deployed d = deployed(service);
     IngestResult r = new Deployment(host, store).snapshot(d.driven("deploy snapshot"), target(d, service),
-        d.compression(null, Compression.ZSTD), bytes -> { });
+        d.compression(null, Compression.ZSTD), bytes -> { }, tee);
     return new Taken(r.snapshot(), r.generation().number(), r.newGeneration());
+  }
+
+  /**
+   * A restore of the service prepared beside its live state from {@code logical}, a dump being
+   * taken elsewhere at the same time; commit it only if its SHA-256 is the snapshot's id.
+   */
+  public Deployment.Prepared prepare(ServiceState service, InputStream logical) throws IOException {
+    Deployed d = deployed(service);
+    return new Deployment(host, store).prepare(d.driven("deploy restore"), target(d, service), logical);
   }
 
   @Override

@@ -1,8 +1,11 @@
 package dev.stasis.deploy;
 
+import dev.stasis.modules.Deployment;
 import dev.stasis.store.SnapshotRef;
 import dev.stasis.store.StoreException;
 import java.io.IOException;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -35,6 +38,8 @@ import java.util.function.Consumer;
  * restored (writes made there since would be lost).
  */
 final class Migration {
+  private static final int PIPE = 4 << 20;
+
   private final Manifest old;
   private final Manifest now;
   private final Machine coordinator;
@@ -64,6 +69,8 @@ final class Migration {
     Machine destination;
     boolean locked;
     SnapshotRef snapshot;
+    /** A restore on the new target fed while the snapshot was taken; committed in the restore step. */
+    Deployment.Prepared prepared;
     boolean restored;
     String step = "";
     Exception failure;
@@ -115,7 +122,7 @@ final class Migration {
       }
       return outcomes;
     }
-    List<Step> steps = List.of(this::lock, this::snapshot, this::roles, this::send, this::restore);
+    List<Step> steps = List.of(this::lock, this::roles, this::snapshot, this::send, this::restore);
     try {
       if (depthFirst) {
         for (Move m : moves) {
@@ -133,6 +140,7 @@ final class Migration {
       }
     } finally {
       for (Move m : moves) {
+        discard(m);
         unlock(m);
       }
     }
@@ -172,9 +180,52 @@ final class Migration {
     if (m.restored) {
       return;
     }
+    m.step = "connect to " + m.to.target();
+    m.destination = targets.connect(now.target(m.to));
     m.step = "snapshot on " + m.from.target();
     say.accept("[target " + m.from.target() + "] snapshotting " + m.from);
-    m.snapshot = m.source.snapshot(m.fromState).snapshot();
+    if (m.source instanceof Agent source && m.destination instanceof Agent destination) {
+      m.snapshot = alongside(m, source, destination);
+    } else {
+      m.snapshot = m.source.snapshot(m.fromState).snapshot();
+    }
+  }
+
+  /**
+   * Snapshots on the old target while the new one restores the same bytes beside its live state
+   * (both targets in this process), so the lock window is the longer of the two, not their sum.
+   * The prepared restore is kept only if what it read hashes to the snapshot's id; else (or if it
+   * failed) the restore step restores from the store as usual.
+   */
+  private SnapshotRef alongside(Move m, Agent source, Agent destination) throws IOException {
+    PipedInputStream in = new PipedInputStream(PIPE);
+    PipedOutputStream tee = new PipedOutputStream(in);
+    Deployment.Prepared[] prepared = new Deployment.Prepared[1];
+    Thread restorer = new Thread(() -> {
+      try (in) {
+        prepared[0] = destination.prepare(m.toState, in);
+      } catch (IOException | RuntimeException e) {
+        say.accept("[target " + m.to.target() + "] restoring alongside the snapshot failed (" + e.getMessage()
+            + "); restoring from the snapshot once it is there");
+      }
+    }, "restore " + m.to);
+    restorer.start();
+    SnapshotRef taken;
+    try {
+      taken = source.snapshot(m.fromState, tee).snapshot();
+    } finally {
+      try {
+        restorer.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (prepared[0] != null && !prepared[0].sha256().equals(taken.name().value())) {
+      prepared[0].close();  // not the snapshot's bytes (an xz form is named by its file): restore from the store
+      prepared[0] = null;
+    }
+    m.prepared = prepared[0];
+    return taken;
   }
 
   /** Gives the new PostgreSQL server the roles it lacks of the old one's, once per pair of servers. */
@@ -214,7 +265,6 @@ final class Migration {
     say.accept("[coordinator] receiving " + m.snapshot + " from " + m.from.target());
     Transfer.copy(m.source, coordinator, m.snapshot);
     m.step = "send to " + m.to.target();
-    m.destination = targets.connect(now.target(m.to));
     say.accept("[target " + m.to.target() + "] receiving " + m.snapshot);
     Transfer.copy(coordinator, m.destination, m.snapshot);
   }
@@ -225,9 +275,29 @@ final class Migration {
     }
     m.step = "restore on " + m.to.target();
     say.accept("[target " + m.to.target() + "] restoring " + m.to + " from " + m.snapshot);
-    m.destination.restore(m.toState, m.snapshot);
+    if (m.prepared != null) {
+      try (Deployment.Prepared prepared = m.prepared) {
+        m.prepared = null;
+        prepared.restore().commit();
+      }
+    } else {
+      m.destination.restore(m.toState, m.snapshot);
+    }
     m.restored = true;
     journal.record(new Journal.Migrated(m.from, m.to, m.snapshot, false));
+  }
+
+  /** Drops a restore prepared alongside a snapshot that was not committed (its move failed later). */
+  private void discard(Move m) {
+    if (m.prepared != null) {
+      try {
+        m.prepared.close();
+      } catch (IOException | RuntimeException e) {
+        say.accept("[target " + m.to.target() + "] could not drop the restore prepared for " + m.to + ": "
+            + e.getMessage());
+      }
+      m.prepared = null;
+    }
   }
 
   private void unlock(Move m) {

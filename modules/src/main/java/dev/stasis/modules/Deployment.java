@@ -7,6 +7,7 @@ import dev.stasis.modules.spi.UsageException;
 import dev.stasis.store.ComponentRef;
 import dev.stasis.store.Compression;
 import dev.stasis.store.DumpSink;
+import dev.stasis.store.DysnomiaChecksum;
 import dev.stasis.store.Generation;
 import dev.stasis.store.Ingest;
 import dev.stasis.store.IngestResult;
@@ -16,7 +17,11 @@ import dev.stasis.store.SnapshotReader;
 import dev.stasis.store.SnapshotRef;
 import dev.stasis.store.Store;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongConsumer;
@@ -87,13 +92,59 @@ public final class Deployment {
    */
   public IngestResult snapshot(Module module, Target t, Compression compression, LongConsumer progress)
       throws IOException {
+    return snapshot(module, t, compression, progress, OutputStream.nullOutputStream());
+  }
+
+  /**
+   * As {@link #snapshot(Module, Target, Compression, LongConsumer)}, handing every logical byte
+   * also to {@code tee} as it goes into the store, and ending {@code tee} when the dump has ended
+   * (or failed), before the snapshot is committed. {@code tee} is a bystander: when writing it
+   * fails, it is dropped and the snapshot goes on.
+   */
+  public IngestResult snapshot(Module module, Target t, Compression compression, LongConsumer progress,
+      OutputStream tee) throws IOException {
     module.check(t);
     Map<String, String> attributes = module.attributes(t);
     try (Ingest ingest = store.ingest(t.ref(), module.dumpName(), compression, "module " + t.ref(), attributes)) {
       host.detail("staging " + ingest.describeStaging());
-      module.dump(t, ingest.onProgress(progress));
+      TeeSink sink = new TeeSink(ingest.onProgress(progress), tee);
+      try {
+        module.dump(t, sink);
+      } finally {
+        sink.end();
+      }
       return ingest.commit();
     }
+  }
+
+  /**
+   * A restore prepared beside the live state from a logical stream that is not (yet) a snapshot
+   * of this store: a migration's restore, fed while the snapshot is taken elsewhere. Commit it
+   * only if {@link Prepared#sha256()} is the id of the snapshot the stream became.
+   *
+   * @param restore the module's prepared restore
+   * @param sha256 the SHA-256 of every byte read, hex
+   */
+  public record Prepared(Module.Restore restore, String sha256) implements AutoCloseable {
+    @Override
+    public void close() throws IOException {
+      restore.close();
+    }
+  }
+
+  /** Reads {@code logical} to its end into a restore of {@code t} prepared beside the live state. */
+  public Prepared prepare(Module module, Target t, InputStream logical) throws IOException {
+    module.check(t);
+    MessageDigest digest = DysnomiaChecksum.sha256();
+    DigestInputStream hashed = new DigestInputStream(logical, digest);
+    Module.Restore restore = module.restore(t, hashed);
+    try {
+      hashed.transferTo(OutputStream.nullOutputStream());  // a module may stop before the end
+    } catch (IOException | RuntimeException e) {
+      restore.close();
+      throw e;
+    }
+    return new Prepared(restore, HexFormat.of().formatHex(digest.digest()));
   }
 
   /** A dump that is not a module's: stdin, a command's output. */
