@@ -42,6 +42,13 @@ public record Address(String user, String host, int port) {
     if (host.startsWith("-")) {
       throw new UsageException("%s: address '%s' has no usable host name", what, text);
     }
+    if (uri.getPort() == 0 || uri.getPort() > 65535) {
+      throw new UsageException("%s: address '%s' has no usable port (1 to 65535)", what, text);
+    }
+    // an IPv6 address is bracketed in a URI, but ssh takes "[::1]" for a name to resolve
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
     return new Address(user, host, Math.max(uri.getPort(), 0));
   }
 
@@ -59,6 +66,7 @@ public record Address(String user, String host, int port) {
     if (isLocal()) {
       return "local";
     }
-    return "ssh://" + destination() + (port == 0 ? "" : ":" + port);
+    String h = host.contains(":") ? "[" + host + "]" : host;
+    return "ssh://" + (user == null ? "" : user + "@") + h + (port == 0 ? "" : ":" + port);
   }
 }

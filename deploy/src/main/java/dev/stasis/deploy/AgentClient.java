@@ -6,7 +6,7 @@ import dev.stasis.store.IngestResult;
 import dev.stasis.store.SnapshotRef;
 import dev.stasis.store.StoreException;
 import dev.stasis.store.StoredFile;
-import java.io.EOFException;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -75,7 +75,7 @@ public final class AgentClient implements Machine {
   public void send(StoredFile file, OutputStream out) throws IOException {
     ObjectNode r = request("send");
     r.set("file", Wire.stored(file));
-    wire.sendMessage(r);
+    sendRequest(r);
     InputStream body = wire.bodyInput();
     IOException failed = null;
     try {
@@ -96,20 +96,34 @@ public final class AgentClient implements Machine {
   public IngestResult receive(StoredFile file, InputStream bytes) throws IOException {
     ObjectNode r = request("receive");
     r.set("file", Wire.stored(file));
-    wire.sendMessage(r);
+    sendRequest(r);
     Wire.Body body = wire.body();
     try {
-      bytes.transferTo(body);
+      bytes.transferTo(new FilterOutputStream(body) {
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          try {
+            body.write(b, off, len);
+          } catch (IOException e) {
+            throw lost(e);
+          }
+        }
+      });
     } catch (IOException | RuntimeException e) {
-      body.abort(String.valueOf(e.getMessage()));
       try {
+        body.abort(String.valueOf(e.getMessage()));
         answer();
-      } catch (IOException | RuntimeException refusal) {
-        e.addSuppressed(refusal);  // the agent refused what we stopped sending: ours is the cause
+      } catch (IOException | RuntimeException refused) {
+        // the agent's refusal of the aborted snapshot (or the channel is gone); ours is the cause
+        e.addSuppressed(refused);
       }
       throw e;
     }
-    body.end();
+    try {
+      body.end();
+    } catch (IOException e) {
+      throw lost(e);
+    }
     return linked(answer());
   }
 
@@ -158,8 +172,22 @@ public final class AgentClient implements Machine {
   }
 
   private JsonNode call(ObjectNode request) throws IOException {
-    wire.sendMessage(request);
+    sendRequest(request);
     return answer();
+  }
+
+  /** Sends a request; a channel that fails under it is the agent lost, as is one that closes before the answer. */
+  private void sendRequest(ObjectNode request) {
+    try {
+      wire.sendMessage(request);
+    } catch (IOException e) {
+      throw lost(e);
+    }
+  }
+
+  private StoreException lost(Exception cause) {
+    return new StoreException(cause, "lost the connection to the stasis agent on target %s (see its messages above)",
+        name);
   }
 
   /** The answer to the request just sent; a failure there is thrown as the agent's exception. */
@@ -167,9 +195,8 @@ public final class AgentClient implements Machine {
     JsonNode a;
     try {
       a = wire.readMessage();
-    } catch (EOFException closed) {
-      throw new StoreException("lost the connection to the stasis agent on target %s (see its messages above)",
-          name);
+    } catch (IOException closed) {
+      throw lost(closed);
     }
     if (!a.path("ok").asBoolean(false)) {
       throw Wire.rethrown(a, "on target " + name);

@@ -30,6 +30,7 @@ public final class DeployLock implements AutoCloseable {
   private final FileChannel channel;
   private final FileLock lock;
   private final Path owner;
+  private String record = "";
 
   private DeployLock(FileChannel channel, FileLock lock, Path owner) {
     this.channel = channel;
@@ -65,9 +66,9 @@ public final class DeployLock implements AutoCloseable {
     } else if (Files.exists(owner) && Files.size(owner) > 0) {
       err.println("stasis: taking over the deployment lock " + describe(owner) + " left (it is gone)");
     }
-    String record = "pid " + ProcessHandle.current().pid() + " on " + hostName() + " (" + command + ", since "
+    held.record = "pid " + ProcessHandle.current().pid() + " on " + hostName() + " (" + command + ", since "
         + Instant.now() + ")";
-    DurableFiles.writeAtomically(owner, record.getBytes(StandardCharsets.UTF_8));
+    DurableFiles.writeAtomically(owner, held.record.getBytes(StandardCharsets.UTF_8));
     return held;
   }
 
@@ -104,7 +105,10 @@ public final class DeployLock implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    Files.write(owner, new byte[0]);
+    // after a --force-unlock the record is the breaker's, who still holds the lock: leave it
+    if (describe(owner).equals(record)) {
+      Files.write(owner, new byte[0]);
+    }
     lock.release();
     channel.close();
   }

@@ -49,10 +49,22 @@ public record Manifest(String source, Map<String, TargetSpec> targets, Map<Strin
     }
     byte[] bytes = Files.readAllBytes(file);
     String text = new String(bytes, StandardCharsets.UTF_8).stripLeading();
-    if (text.startsWith("<")) {
-      return DisnixManifest.parse(file.toString(), bytes);
+    try {
+      if (text.startsWith("<")) {
+        return DisnixManifest.parse(file.toString(), bytes);
+      }
+      return TomlManifest.parse(file.toString(), text);
+    } catch (UsageException e) {
+      // the messages quote the file's names, keys and values: a raw ESC would drive the reader's
+      // terminal, a raw newline forge a line
+      if (!dev.stasis.store.Names.hasControlCharacters(e.getMessage())) {
+        throw e;
+      }
+      StringBuilder escaped = new StringBuilder();
+      e.getMessage().chars().forEach(c -> escaped.append(c < 0x20 || c >= 0x7f && c <= 0x9f
+          ? String.format("\\x%02x", c) : Character.toString(c)));
+      throw new UsageException("%s", escaped);
     }
-    return TomlManifest.parse(file.toString(), text);
   }
 
   public TargetSpec target(Service s) {
