@@ -62,7 +62,7 @@ public final class AgentServer {
       case "has" -> answer.put("has", agent.has(snapshot(r)));
       case "stored" -> answer.set("file", Wire.stored(agent.stored(snapshot(r))));
       case "send" -> send(Wire.stored(r.get("file")));
-      case "receive" -> linked(answer, receive(Wire.stored(r.get("file"))));
+      case "receive" -> linked(answer, receive(r.get("file")));
       case "link" -> linked(answer, agent.link(snapshot(r)));
       case "restore" -> agent.restore(service(r), snapshot(r));
       case "operate" -> agent.operate(service(r), r.path("operation").asString(""));
@@ -89,10 +89,11 @@ public final class AgentServer {
     body.end();
   }
 
-  private IngestResult receive(StoredFile file) throws IOException {
+  /** Publishes the snapshot whose bytes follow; they are read to their end even when the request is refused. */
+  private IngestResult receive(JsonNode file) throws IOException {
     InputStream body = wire.bodyInput();
     try {
-      return agent.receive(file, body);
+      return agent.receive(Wire.stored(file), body);
     } finally {
       Wire.drain(body);
     }
