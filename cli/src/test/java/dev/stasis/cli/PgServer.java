@@ -130,6 +130,14 @@ final class PgServer implements BeforeAllCallback, AfterAllCallback, BeforeEachC
     return run(psql(db), sql).strip();
   }
 
+  /** {@code pg_dump OPTIONS db} as the superuser; fails the test when it fails. */
+  String dump(String db, String... options) throws IOException {
+    List<String> command = new ArrayList<>(List.of(bin.resolve("pg_dump").toString()));
+    command.addAll(List.of(options));
+    command.addAll(List.of("-h", dir.toString(), "-p", Integer.toString(PORT), "-U", "postgres", "-d", conninfo(db)));
+    return run(asServerUser(command), "");
+  }
+
   /** The rows of a query, one line each. */
   List<String> rows(String db, String query) throws IOException {
     String out = sql(db, query);
