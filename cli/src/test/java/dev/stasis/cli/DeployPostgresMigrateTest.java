@@ -123,7 +123,8 @@ class DeployPostgresMigrateTest {
       assertEquals(1, failed.size(), failed.toString());
       Outcome o = failed.get(0);
       assertEquals("failed", o.status(), failed.toString());
-      assertTrue(o.detail().contains("restore on b failed"), o.detail());
+      assertTrue(o.detail().contains("-> b/postgresql-database failed"), "b's server is down when its roles are"
+          + " made, before the restore: " + o.detail());
       assertTrue(o.detail().contains("nothing deleted, a unlocked"), o.detail());
 
       // even with --delete-state: the old database is there, whole, unlocked
