@@ -4,6 +4,7 @@ import dev.stasis.modules.Deployment;
 import dev.stasis.store.SnapshotRef;
 import dev.stasis.store.StoreException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.util.ArrayList;
@@ -70,7 +71,7 @@ final class Migration {
     boolean locked;
     SnapshotRef snapshot;
     /** A restore on the new target fed while the snapshot was taken; committed in the restore step. */
-    Deployment.Prepared prepared;
+    Alongside alongside;
     boolean restored;
     String step = "";
     Exception failure;
@@ -193,39 +194,66 @@ final class Migration {
 
   /**
    * Snapshots on the old target while the new one restores the same bytes beside its live state
-   * (both targets in this process), so the lock window is the longer of the two, not their sum.
-   * The prepared restore is kept only if what it read hashes to the snapshot's id; else (or if it
-   * failed) the restore step restores from the store as usual.
+   * (both targets in this process), so the lock window is the longer of the two, not their sum;
+   * the restore goes on (an index built at its end) while the snapshot is sent.
    */
   private SnapshotRef alongside(Move m, Agent source, Agent destination) throws IOException {
     PipedInputStream in = new PipedInputStream(PIPE);
     PipedOutputStream tee = new PipedOutputStream(in);
-    Deployment.Prepared[] prepared = new Deployment.Prepared[1];
-    Thread restorer = new Thread(() -> {
-      try (in) {
-        prepared[0] = destination.prepare(m.toState, in);
-      } catch (IOException | RuntimeException e) {
-        say.accept("[target " + m.to.target() + "] restoring alongside the snapshot failed (" + e.getMessage()
-            + "); restoring from the snapshot once it is there");
+    m.alongside = new Alongside(m, destination, in);
+    return source.snapshot(m.fromState, tee).snapshot();
+  }
+
+  /** A restore on the new target fed by the snapshot's bytes as the old target takes it. */
+  private final class Alongside {
+    private final Thread restorer;
+    private Deployment.Prepared prepared;
+
+    Alongside(Move m, Agent destination, PipedInputStream in) {
+      restorer = new Thread(() -> {
+        try (in) {
+          prepared = destination.prepare(m.toState, in);
+        } catch (IOException | RuntimeException e) {
+          say.accept("[target " + m.to.target() + "] restoring alongside the snapshot failed (" + e.getMessage()
+              + "); restoring from the snapshot instead");
+        }
+      }, "restore " + m.to);
+      restorer.start();
+    }
+
+    /**
+     * The prepared restore, once done, if what it read hashes to {@code snapshot}'s id; else
+     * (it failed, or the snapshot is named otherwise, as an xz form is) none, and the caller
+     * restores from the store.
+     */
+    Deployment.Prepared finish(SnapshotRef snapshot) throws IOException {
+      join();
+      Deployment.Prepared p = prepared;
+      prepared = null;
+      if (p != null && !p.sha256().equals(snapshot.name().value())) {
+        p.close();
+        return null;
       }
-    }, "restore " + m.to);
-    restorer.start();
-    SnapshotRef taken;
-    try {
-      taken = source.snapshot(m.fromState, tee).snapshot();
-    } finally {
+      return p;
+    }
+
+    /** Drops what was prepared (its move failed). */
+    void discard() throws IOException {
+      join();
+      if (prepared != null) {
+        prepared.close();
+        prepared = null;
+      }
+    }
+
+    private void join() throws IOException {
       try {
         restorer.join();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while restoring");
       }
     }
-    if (prepared[0] != null && !prepared[0].sha256().equals(taken.name().value())) {
-      prepared[0].close();  // not the snapshot's bytes (an xz form is named by its file): restore from the store
-      prepared[0] = null;
-    }
-    m.prepared = prepared[0];
-    return taken;
   }
 
   /** Gives the new PostgreSQL server the roles it lacks of the old one's, once per pair of servers. */
@@ -275,9 +303,10 @@ final class Migration {
     }
     m.step = "restore on " + m.to.target();
     say.accept("[target " + m.to.target() + "] restoring " + m.to + " from " + m.snapshot);
-    if (m.prepared != null) {
-      try (Deployment.Prepared prepared = m.prepared) {
-        m.prepared = null;
+    Deployment.Prepared prepared = m.alongside == null ? null : m.alongside.finish(m.snapshot);
+    m.alongside = null;
+    if (prepared != null) {
+      try (prepared) {
         prepared.restore().commit();
       }
     } else {
@@ -289,14 +318,14 @@ final class Migration {
 
   /** Drops a restore prepared alongside a snapshot that was not committed (its move failed later). */
   private void discard(Move m) {
-    if (m.prepared != null) {
+    if (m.alongside != null) {
       try {
-        m.prepared.close();
+        m.alongside.discard();
       } catch (IOException | RuntimeException e) {
         say.accept("[target " + m.to.target() + "] could not drop the restore prepared for " + m.to + ": "
             + e.getMessage());
       }
-      m.prepared = null;
+      m.alongside = null;
     }
   }
 
