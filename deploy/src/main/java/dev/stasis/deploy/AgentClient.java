@@ -6,7 +6,6 @@ import dev.stasis.store.IngestResult;
 import dev.stasis.store.SnapshotRef;
 import dev.stasis.store.StoreException;
 import dev.stasis.store.StoredFile;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -154,7 +153,11 @@ public final class AgentClient implements Machine {
   }
 
   private JsonNode call(ObjectNode request) throws IOException {
-    wire.sendMessage(request);
+    try {
+      wire.sendMessage(request);
+    } catch (IOException gone) {
+      throw lost(gone);
+    }
     return answer();
   }
 
@@ -163,14 +166,19 @@ public final class AgentClient implements Machine {
     JsonNode a;
     try {
       a = wire.readMessage();
-    } catch (EOFException closed) {
-      throw new StoreException("lost the connection to the stasis agent on target %s (see its messages above)",
-          name);
+    } catch (IOException gone) {
+      // EOF when the agent ended; "Stream closed" when the channel's process (ssh) died first
+      throw lost(gone);
     }
     if (!a.path("ok").asBoolean(false)) {
       throw Wire.rethrown(a, "on target " + name);
     }
     return a;
+  }
+
+  private StoreException lost(IOException e) {
+    return new StoreException(e, "lost the connection to the stasis agent on target %s (see its messages above)",
+        name);
   }
 
   private static ObjectNode component(ComponentRef c) {
