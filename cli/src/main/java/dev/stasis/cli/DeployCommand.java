@@ -267,7 +267,7 @@ final class DeployCommand implements Runnable {
       // stdout carries the protocol: what modules print goes to stderr
       Host host = new Host(ctx.err(), ctx.err(), env, base.cwd(), dir, "stasis", base.verbose());
       try (Agent agent = new Agent("agent", host, options.openForWriting(ctx))) {
-        new AgentServer(agent, ctx.in(), ctx.out()).serve();
+        new AgentServer(agent, ctx.in(), ctx.out(), ctx.err()).serve();
       }
       return ExitCodes.OK;
     }

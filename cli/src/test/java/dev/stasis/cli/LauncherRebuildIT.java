@@ -15,6 +15,8 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * When {@code bin/launch} rebuilds the jar: when a main source is newer than it, and not when
@@ -54,9 +56,13 @@ class LauncherRebuildIT {
     assertFalse(r.stderr().contains("building"), r.stderr());
   }
 
-  @Test
-  void aNewerMainSourceRebuilds() throws Exception {
-    source("cli/src/main/java/dev/stasis/cli/Edited.java", "class Edited {}");
+  /** Every module the jar holds counts (deploy came later, and was missed at first). */
+  @ParameterizedTest
+  @ValueSource(strings = {"store-core/src/main/java/dev/stasis/store", "store-fs/src/main/java/dev/stasis/fs",
+      "store-s3/src/main/java/dev/stasis/s3", "modules/src/main/java/dev/stasis/modules",
+      "deploy/src/main/java/dev/stasis/deploy", "cli/src/main/java/dev/stasis/cli"})
+  void aNewerMainSourceRebuilds(String dir) throws Exception {
+    source(dir + "/Edited.java", "class Edited {}");
 
     Result r = bin.run(scratch("--version")).exits(1);
     assertTrue(r.stderr().startsWith("stasis: building (first run, or the sources changed) ..."), r.stderr());

@@ -9,6 +9,9 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -17,32 +20,66 @@ import tools.jackson.databind.node.ObjectNode;
  * requests on stdin and answering on stdout until the coordinator closes the channel. Every
  * request is carried out by an {@link Agent} on the target's own store; nothing in a request is
  * run as code (a container's properties are data, its type picks one of stasis's modules).
+ *
+ * <p>A service locked through the channel and not unlocked through it is unlocked when the
+ * channel ends: a coordinator whose connection dropped (or that was killed) cannot, and a
+ * locked database takes no writes until someone does.
  */
 public final class AgentServer {
   private final Agent agent;
   private final Wire wire;
+  private final PrintStream err;
+  private final Set<ServiceState> locked = new LinkedHashSet<>();
 
-  public AgentServer(Agent agent, InputStream in, OutputStream out) {
+  /** @param err told of an unlock that failed when the channel ended (no one else is listening then) */
+  public AgentServer(Agent agent, InputStream in, OutputStream out, PrintStream err) {
     this.agent = agent;
     this.wire = new Wire(in, out);
+    this.err = err;
   }
 
-  /** Answers requests until the channel closes. */
+  /** Answers requests until the channel closes, then unlocks what the coordinator left locked. */
   public void serve() throws IOException {
-    while (true) {
-      JsonNode request;
-      try {
-        request = wire.readMessage();
-      } catch (EOFException closed) {
-        return;
+    try {
+      while (true) {
+        JsonNode request;
+        try {
+          request = wire.readMessage();
+        } catch (EOFException closed) {
+          return;
+        }
+        ObjectNode answer;
+        try {
+          answer = handle(request);
+        } catch (IOException | RuntimeException e) {
+          answer = Wire.failure(e);
+        }
+        wire.sendMessage(answer);
       }
-      ObjectNode answer;
+    } finally {
+      releaseLocks();
+    }
+  }
+
+  private void releaseLocks() {
+    for (ServiceState s : locked) {
       try {
-        answer = handle(request);
+        agent.operate(s, "unlock");
+        err.println("stasis: the channel ended with " + s.service() + " locked; unlocked it");
       } catch (IOException | RuntimeException e) {
-        answer = Wire.failure(e);
+        err.println("stasis: the channel ended with " + s.service() + " locked, and unlocking it failed: "
+            + e.getMessage());
       }
-      wire.sendMessage(answer);
+    }
+    locked.clear();
+  }
+
+  private void operate(ServiceState s, String operation) throws IOException {
+    agent.operate(s, operation);
+    if (operation.equals("lock")) {
+      locked.add(s);
+    } else if (operation.equals("unlock")) {
+      locked.remove(s);
     }
   }
 
@@ -65,7 +102,7 @@ public final class AgentServer {
       case "receive" -> linked(answer, receive(r.get("file")));
       case "link" -> linked(answer, agent.link(snapshot(r)));
       case "restore" -> agent.restore(service(r), snapshot(r));
-      case "operate" -> agent.operate(service(r), r.path("operation").asString(""));
+      case "operate" -> operate(service(r), r.path("operation").asString(""));
       case "gc" -> {
         JsonNode c = r.get("component");
         Machine.Collected collected = agent.gc(c == null ? null : component(r), r.path("keep").asInt(1));

@@ -357,8 +357,10 @@ final class Migration {
   private Outcome outcome(Move m, boolean deleteState, boolean allRestored) {
     if (m.failure != null) {
       String how = m.restored ? "restored on " + m.to.target() + " and recorded; rerun to go on"
-          : "nothing deleted, " + m.from.target() + " unlocked" + (m.locked ? " (unlock FAILED: run stasis dysnomia"
-              + " unlock there)" : "") + "; rerun the migrate to go on";
+          : m.locked ? "nothing deleted; the unlock on " + m.from.target() + " failed: the agent of an ssh target"
+              + " unlocks it as its channel ends, else unlock it there (dysnomia --operation unlock); rerun the"
+              + " migrate to go on"
+          : "nothing deleted, " + m.from.target() + " unlocked; rerun the migrate to go on";
       return new Outcome(m.to.name(), "migrate", "failed", m.route() + ": " + m.step + " failed: "
           + m.failure.getMessage() + " (" + how + ")", m.snapshot == null ? null : m.snapshot.toString(), m.failure);
     }

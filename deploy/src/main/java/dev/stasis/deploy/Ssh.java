@@ -47,7 +47,7 @@ final class Ssh {
     messages.setDaemon(true);
     messages.start();
     AutoCloseable channel = () -> {
-      p.getOutputStream().close();
+      endInput(p);
       try {
         p.waitFor();
         messages.join();
@@ -59,7 +59,7 @@ final class Ssh {
     try {
       return new AgentClient(t.name(), p.getInputStream(), p.getOutputStream(), channel);
     } catch (IOException | RuntimeException e) {
-      p.getOutputStream().close();
+      endInput(p);
       try {
         int code = p.waitFor();
         messages.join();
@@ -72,6 +72,19 @@ final class Ssh {
         Thread.currentThread().interrupt();
       }
       throw e;
+    }
+  }
+
+  /**
+   * Closes ssh's stdin, which ends the agent. When ssh has died already (a host key refused, a
+   * dropped connection), bytes of a request may be left unsent: the request that met it has
+   * failed and says why, so closing what is left is no failure of its own.
+   */
+  private static void endInput(Process p) {
+    try {
+      p.getOutputStream().close();
+    } catch (IOException gone) {
+      // see above
     }
   }
 

@@ -75,7 +75,7 @@ class AgentProtocolTest {
 
     Channel(Agent agent) {
       served = new FutureTask<>(() -> {
-        new AgentServer(agent, serverIn, serverOut).serve();
+        new AgentServer(agent, serverIn, serverOut, System.err).serve();
         return null;
       });
       Thread t = new Thread(served, "agent server");
