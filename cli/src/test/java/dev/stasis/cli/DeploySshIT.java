@@ -148,8 +148,9 @@ class DeploySshIT {
     assertTrue(r.stderr().contains("[target there] @    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!"),
         r.stderr());
     assertTrue(r.stderr().contains("[target there] Host key verification failed."), r.stderr());
-    assertTrue(r.out().startsWith("www\tmigrate\tfailed\there -> there: send to there failed: cannot reach target"
-        + " there at " + SSH.address()), r.out());
+    assertTrue(r.out().startsWith("www\tmigrate\tfailed\there -> there: connect to there failed: cannot reach"
+        + " target there at " + SSH.address()), r.out());
+    assertFalse(Files.exists(files.store(HERE)), "the new target is reached before anything is snapshotted");
     assertEquals(before, Trees.describe(files.data(HERE, "www")), "the source changed, or was deleted");
     assertFalse(Files.exists(files.data(THERE, "www")));
     assertFalse(Files.exists(files.store(THERE)), "something was written on there");
