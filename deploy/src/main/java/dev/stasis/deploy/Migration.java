@@ -5,8 +5,8 @@ import dev.stasis.store.SnapshotRef;
 import dev.stasis.store.StoreException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -198,9 +198,9 @@ final class Migration {
    * the restore goes on (an index built at its end) while the snapshot is sent.
    */
   private SnapshotRef alongside(Move m, Agent source, Agent destination) throws IOException {
-    PipedInputStream in = new PipedInputStream(PIPE);
-    PipedOutputStream tee = new PipedOutputStream(in);
-    m.alongside = new Alongside(m, destination, in);
+    Pipe pipe = new Pipe(PIPE);
+    m.alongside = new Alongside(m, destination, pipe.source());
+    OutputStream tee = pipe.sink();
     return source.snapshot(m.fromState, tee).snapshot();
   }
 
@@ -209,7 +209,7 @@ final class Migration {
     private final Thread restorer;
     private Deployment.Prepared prepared;
 
-    Alongside(Move m, Agent destination, PipedInputStream in) {
+    Alongside(Move m, Agent destination, InputStream in) {
       restorer = new Thread(() -> {
         try (in) {
           prepared = destination.prepare(m.toState, in);

@@ -6,8 +6,7 @@ import dev.stasis.store.StoredFile;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 
 /**
@@ -32,8 +31,9 @@ final class Transfer {
       return false;
     }
     StoredFile file = from.stored(snapshot);
-    PipedInputStream pipeIn = new PipedInputStream(PIPE);
-    PipedOutputStream pipeOut = new PipedOutputStream(pipeIn);
+    Pipe pipe = new Pipe(PIPE);
+    InputStream pipeIn = pipe.source();
+    OutputStream pipeOut = pipe.sink();
     Throwable[] senderFailed = new Throwable[1];
     Thread sender = new Thread(() -> {
       try (pipeOut) {
