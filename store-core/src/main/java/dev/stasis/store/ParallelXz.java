@@ -25,10 +25,7 @@ import org.tukaani.xz.XZOutputStream;
  * and {@code xzcat} read them), and since the cuts depend on the byte count only, the output is
  * the same for any number of workers.
  */
-final class ParallelXz extends OutputStream implements Abortable {
-  private enum State { OPEN, FAILED, ABORTED, CLOSED }
-
-  private final OutputStream target;
+final class ParallelXz extends XzEncoder {
   private final LZMA2Options options;
   private final int blockSize;
   private final ExecutorService workers;
@@ -41,11 +38,9 @@ final class ParallelXz extends OutputStream implements Abortable {
   private volatile boolean stopping;
   private Block filling;
   private boolean anyBlock;
-  private State state = State.OPEN;
-  private Throwable failure;
 
   private ParallelXz(OutputStream target, LZMA2Options options, int blockSize, int workers) {
-    this.target = target;
+    super(target);
     this.options = options;
     this.blockSize = blockSize;
     this.workers = Executors.newFixedThreadPool(workers, task -> {
@@ -100,58 +95,28 @@ final class ParallelXz extends OutputStream implements Abortable {
     }
   }
 
-  /** Compresses what is left, writes every stream in order and closes the target. */
+  /** Compresses what is left and writes every stream in order. */
   @Override
-  public void close() throws IOException {
-    if (state == State.ABORTED || state == State.CLOSED) {
-      return;
+  void finish() throws IOException {
+    if (filling != null && filling.length > 0 || !anyBlock) {
+      if (filling == null) {
+        filling = nextIdle();
+      }
+      submitFilling();  // an empty input still makes one (empty) stream: a file of no bytes is no .xz file
     }
-    try {
-      if (state == State.FAILED) {
-        throw new IOException("xz compression failed earlier: " + failure.getMessage(), failure);
-      }
-      if (filling != null && filling.length > 0 || !anyBlock) {
-        if (filling == null) {
-          filling = nextIdle();
-        }
-        submitFilling();  // an empty input still makes one (empty) stream: a file of no bytes is no .xz file
-      }
-      while (!pending.isEmpty()) {
-        writeOldest();
-      }
-    } catch (IOException | RuntimeException | Error e) {
-      fail(e);
-      state = State.CLOSED;
-      try {
-        target.close();
-      } catch (IOException | RuntimeException suppressed) {
-        if (suppressed != e) {  // a target that failed may throw the very same exception again
-          e.addSuppressed(suppressed);
-        }
-      }
-      throw e;
+    while (!pending.isEmpty()) {
+      writeOldest();
     }
-    state = State.CLOSED;
+  }
+
+  @Override
+  void finishFailed(Throwable e) {
+    fail(e);
+  }
+
+  @Override
+  void finished() {
     workers.shutdown();
-    target.close();
-  }
-
-  /** Stops the workers and waits for them; the target stays open for its owner to discard. */
-  @Override
-  public void abort() {
-    if (state == State.OPEN) {
-      state = State.ABORTED;
-      stop();
-    }
-  }
-
-  private void requireOpen() throws IOException {
-    if (state == State.FAILED) {
-      throw new IOException("xz compression failed earlier: " + failure.getMessage(), failure);
-    }
-    if (state != State.OPEN) {
-      throw new IOException("the xz stream is closed");
-    }
   }
 
   private void fail(Throwable cause) {
@@ -163,7 +128,8 @@ final class ParallelXz extends OutputStream implements Abortable {
   }
 
   /** Makes running encoders fail at their next output and waits until every worker is gone. */
-  private void stop() {
+  @Override
+  void stop() {
     stopping = true;
     workers.shutdownNow();
     boolean interrupted = false;

@@ -16,24 +16,19 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The system's {@code xz} as a child process: liblzma on several threads is about four times as fast as xz-java on one. */
-final class SystemXz extends OutputStream implements Abortable {
+final class SystemXz extends XzEncoder {
   private static final int STDERR_KEPT = 4096;
-
-  private enum State { OPEN, FAILED, ABORTED, CLOSED }
 
   private final Process process;
   private final OutputStream stdin;
-  private final OutputStream target;
   private final Thread drain;
   private volatile Throwable drainFailure;
   private volatile String stderr = "";
-  private State state = State.OPEN;
-  private Throwable failure;
 
   private SystemXz(Process process, OutputStream target) {
+    super(target);
     this.process = process;
     this.stdin = process.getOutputStream();
-    this.target = target;
     this.drain = new Thread(this::drain, "stasis-xz-output");
     drain.setDaemon(true);
     drain.start();
@@ -137,30 +132,9 @@ final class SystemXz extends OutputStream implements Abortable {
     }
   }
 
-  /**
-   * Ends the input, waits for xz to finish and closes the target; throws unless xz exited 0 and
-   * all its output reached the target.
-   */
+  /** Ends the input and waits for xz; throws unless xz exited 0 and all its output reached the target. */
   @Override
-  public void close() throws IOException {
-    if (state == State.ABORTED || state == State.CLOSED) {
-      return;
-    }
-    try {
-      if (state == State.FAILED) {
-        throw new IOException("xz failed earlier: " + failure.getMessage(), failure);
-      }
-      finish();
-    } catch (IOException | RuntimeException | Error e) {
-      state = State.CLOSED;
-      closeTarget(e);
-      throw e;
-    }
-    state = State.CLOSED;
-    target.close();
-  }
-
-  private void finish() throws IOException {
+  void finish() throws IOException {
     try {
       stdin.close();  // end of input: xz compresses the last block and exits
       awaitEnd(false);
@@ -169,24 +143,6 @@ final class SystemXz extends OutputStream implements Abortable {
     }
     if (drainFailure != null || process.exitValue() != 0) {
       throw fail(null);
-    }
-  }
-
-  /** Kills xz and waits for it; the target stays open for its owner to discard. */
-  @Override
-  public void abort() {
-    if (state == State.OPEN) {
-      state = State.ABORTED;
-      stop();
-    }
-  }
-
-  private void requireOpen() throws IOException {
-    if (state == State.FAILED) {
-      throw new IOException("xz failed earlier: " + failure.getMessage(), failure);
-    }
-    if (state != State.OPEN) {
-      throw new IOException("the xz stream is closed");
     }
   }
 
@@ -223,7 +179,8 @@ final class SystemXz extends OutputStream implements Abortable {
   }
 
   /** Kills xz if it still runs and waits until it and the output thread are gone. */
-  private void stop() {
+  @Override
+  void stop() {
     kill();
     try {
       stdin.close();
@@ -287,15 +244,5 @@ final class SystemXz extends OutputStream implements Abortable {
    */
   private void kill() {
     process.toHandle().destroyForcibly();
-  }
-
-  private void closeTarget(Throwable primary) {
-    try {
-      target.close();
-    } catch (IOException | RuntimeException e) {
-      if (e != primary) {  // a target that failed may throw the very same exception again
-        primary.addSuppressed(e);
-      }
-    }
   }
 }
