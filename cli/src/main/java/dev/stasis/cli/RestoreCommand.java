@@ -3,7 +3,6 @@ package dev.stasis.cli;
 import dev.stasis.modules.Deployed;
 import dev.stasis.modules.Deployment;
 import dev.stasis.modules.DysnomiaNames;
-import dev.stasis.modules.Modules;
 import dev.stasis.modules.spi.Host;
 import dev.stasis.modules.spi.Module;
 import dev.stasis.modules.spi.Target;
@@ -13,7 +12,6 @@ import dev.stasis.store.NotFoundException;
 import dev.stasis.store.SnapshotRef;
 import dev.stasis.store.Store;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -67,23 +65,20 @@ final class RestoreCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Host host = stasis.store.host(ctx, "stasis");
-    Module module;
-    Target target;
+    Deployed d;
     if (dir != null) {
       if (as != null) {
         throw new UsageException("--as goes with -C and -c; to restore a directory elsewhere, name that directory");
       }
       Path path = ctx.path(dir);
-      ComponentRef ref = names.ref(ctx, "directory", DysnomiaNames.nameOf(path.toString(), ctx.env()));
-      module = Modules.directory(path, host);
-      target = new Target(ref, path, Map.of(), host);
+      d = Deployed.directory(host, path, names.ref(ctx, "directory", DysnomiaNames.nameOf(path.toString(), ctx.env())));
     } else if (names.container != null) {
-      Deployed d = Deployed.resolve(host, names.container, names.component);
-      module = d.driven("stasis restore");
-      target = as == null ? d.target() : d.target().as(as);
+      d = Deployed.resolve(host, names.container, names.component);
     } else {
       throw new UsageException("give a DIR, or a container file and component with -C and -c");
     }
+    Module module = d.driven("stasis restore");
+    Target target = as == null ? d.target() : d.target().as(as);
     try (Store s = stasis.store.open(ctx)) {
       Optional<SnapshotRef> snapshot = choose(s, target.ref());
       if (snapshot.isEmpty()) {

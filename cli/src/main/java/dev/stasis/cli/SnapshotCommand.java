@@ -3,10 +3,7 @@ package dev.stasis.cli;
 import dev.stasis.modules.Deployed;
 import dev.stasis.modules.Deployment;
 import dev.stasis.modules.DysnomiaNames;
-import dev.stasis.modules.Modules;
-import dev.stasis.modules.process.ChildProcess;
 import dev.stasis.modules.spi.Host;
-import dev.stasis.modules.spi.Target;
 import dev.stasis.modules.spi.UsageException;
 import dev.stasis.store.ComponentRef;
 import dev.stasis.store.Compression;
@@ -14,7 +11,6 @@ import dev.stasis.store.IngestResult;
 import dev.stasis.store.Store;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -106,22 +102,16 @@ final class SnapshotCommand implements Callable<Integer> {
       if (source.dir != null) {
         Path path = ctx.path(source.dir);
         ComponentRef ref = names.ref(ctx, "directory", DysnomiaNames.nameOf(path.toString(), ctx.env()));
-        result = deployment.snapshot(Modules.directory(path, host), new Target(ref, path, Map.of(), host),
-            compression(), shown);
+        result = deployment.snapshot(Deployed.directory(host, path, ref), compression, shown);
       } else if (source.stdin) {
         result = deployment.ingest(names.ref(ctx, null, null), name, compression(), "stdin",
             sink -> sink.transferFrom(ctx.in()), shown);
       } else if (source.command != null) {
-        ComponentRef ref = names.ref(ctx, null, null);
-        try (ChildProcess p = ChildProcess.dumper(List.of("/bin/sh", "-c", source.command), null, ctx.cwd(),
-            ctx.err(), "command '" + source.command + "'")) {
-          result = deployment.ingest(ref, name, compression(), "command", p::dumpTo, shown);
-        }
+        result = deployment.ingestCommand(names.ref(ctx, null, null), name, compression(), source.command, shown);
       } else {
         Deployed d = source.globals ? Deployed.serverGlobals(host, names.container)
             : Deployed.resolve(host, names.container, names.component);
-        result = deployment.snapshot(d.driven("stasis snapshot"), d.target(),
-            d.compression(compression, Compression.ZSTD), shown);
+        result = deployment.snapshot(d, compression, shown);
       }
     }
     shown.finish();

@@ -37,6 +37,15 @@ public record Deployed(Modules.Found module, Target target, String containerArg)
     return of(host, file.type(), file.name(), file.properties(), containerArg, componentArg);
   }
 
+  /**
+   * A directory snapshotted as it is ({@code stasis snapshot DIR}, {@code stasis restore DIR}): a
+   * deterministic tar of {@code dir}, stored as {@code ref}.
+   */
+  public static Deployed directory(Host host, Path dir, ComponentRef ref) {
+    return new Deployed(new Modules.Driven(Modules.directory(dir, host)), new Target(ref, dir, Map.of(), host),
+        dir.toString());
+  }
+
   /** A component of a container given by its type, name and properties (Dysnomia's {@code --environment}). */
   public static Deployed of(Host host, String type, String containerName, Map<String, String> properties,
       String containerArg, String componentArg) throws IOException {

@@ -1,5 +1,6 @@
 package dev.stasis.modules;
 
+import dev.stasis.modules.process.ChildProcess;
 import dev.stasis.modules.spi.Host;
 import dev.stasis.modules.spi.Module;
 import dev.stasis.modules.spi.Target;
@@ -22,6 +23,7 @@ import java.io.OutputStream;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongConsumer;
@@ -145,6 +147,27 @@ public final class Deployment {
       throw e;
     }
     return new Prepared(restore, HexFormat.of().formatHex(digest.digest()));
+  }
+
+  /**
+   * Stores a snapshot of {@code d} through its module, compressed as {@code option} says, else as
+   * its container's {@code compression=} property, else zstd.
+   */
+  public IngestResult snapshot(Deployed d, String option, LongConsumer progress) throws IOException {
+    return snapshot(d.driven(host.program() + " snapshot"), d.target(), d.compression(option, Compression.ZSTD),
+        progress);
+  }
+
+  /**
+   * Stores what {@code /bin/sh -c command} writes on stdout, only if it exits 0; its stderr goes
+   * to the host's. The command line is not recorded (it may hold a secret).
+   */
+  public IngestResult ingestCommand(ComponentRef component, String file, Compression compression, String command,
+      LongConsumer progress) throws IOException {
+    try (ChildProcess p = ChildProcess.dumper(List.of("/bin/sh", "-c", command), null, host.cwd(), host.err(),
+        "command '" + command + "'")) {
+      return ingest(component, file, compression, "command", p::dumpTo, progress);
+    }
   }
 
   /** A dump that is not a module's: stdin, a command's output. */
