@@ -56,12 +56,12 @@ public final class Agent implements Machine {
 
   @Override
   public Taken snapshot(ServiceState service) throws IOException {
-    return snapshot(service, OutputStream.nullOutputStream());
+    return snapshot(service, null);
   }
 
   /**
-   * As {@link #snapshot(ServiceState)}, every logical byte also handed to {@code tee} as it is
-   * stored, {@code tee} ended when the dump ends; a failing {@code tee} is dropped.
+   * As {@link #snapshot(ServiceState)}, every logical byte also handed to {@code tee} (if not null)
+   * as it is stored, {@code tee} ended when the dump ends; a failing {@code tee} is dropped.
    */
   public Taken snapshot(ServiceState service, OutputStream tee) throws IOException {
     Deployed d = deployed(service);

@@ -94,14 +94,15 @@ public final class Deployment {
    */
   public IngestResult snapshot(Module module, Target t, Compression compression, LongConsumer progress)
       throws IOException {
-    return snapshot(module, t, compression, progress, OutputStream.nullOutputStream());
+    return snapshot(module, t, compression, progress, null);
   }
 
   /**
    * As {@link #snapshot(Module, Target, Compression, LongConsumer)}, handing every logical byte
    * also to {@code tee} as it goes into the store, and ending {@code tee} when the dump has ended
    * (or failed), before the snapshot is committed. {@code tee} is a bystander: when writing it
-   * fails, it is dropped and the snapshot goes on.
+   * fails, it is dropped and the snapshot goes on. Null: no second stream (nothing in the way of
+   * the dump).
    */
   public IngestResult snapshot(Module module, Target t, Compression compression, LongConsumer progress,
       OutputStream tee) throws IOException {
@@ -109,11 +110,15 @@ public final class Deployment {
     Map<String, String> attributes = module.attributes(t);
     try (Ingest ingest = store.ingest(t.ref(), module.dumpName(), compression, "module " + t.ref(), attributes)) {
       host.detail("staging " + ingest.describeStaging());
-      TeeSink sink = new TeeSink(ingest.onProgress(progress), tee);
-      try {
-        module.dump(t, sink);
-      } finally {
-        sink.end();
+      if (tee == null) {
+        module.dump(t, ingest.onProgress(progress));
+      } else {
+        TeeSink sink = new TeeSink(ingest.onProgress(progress), tee);
+        try {
+          module.dump(t, sink);
+        } finally {
+          sink.end();
+        }
       }
       return ingest.commit();
     }
