@@ -23,6 +23,10 @@ import java.util.function.LongConsumer;
  * into the id; a sink thread compresses them, hashes the stored bytes into the checksum and
  * writes them. The chunks go round between the two, so nothing is allocated per chunk.
  *
+ * <p>When the component's newest snapshot holds a file of the same name, the sink first only
+ * compares the stream with it ({@link Comparison}): an unchanged dump is neither compressed nor
+ * written, and links nothing new; a changed one is written from the snapshot's matched prefix on.
+ *
  * <pre>{@code
  * try (Ingest ingest = store.ingest(component, "dump.sql", Compression.ZSTD, "mysqldump", Map.of())) {
  *   ingest.transferFrom(dumper.getInputStream());
@@ -41,6 +45,8 @@ public final class Ingest implements Closeable, DumpSink {
   private final String source;
   private final Map<String, String> attributes;
   private final ObjectWriter staged;
+  /** The newest snapshot the stream is compared with, or null. */
+  private final Comparison comparison;
   private final MessageDigest idDigest = DysnomiaChecksum.sha256();
   private final IngestSink sink;
   private final Thread sinkThread;
@@ -50,7 +56,7 @@ public final class Ingest implements Closeable, DumpSink {
   private boolean done;
 
   Ingest(Store store, ComponentRef component, String file, Compression compression, int level,
-      String source, Map<String, String> attributes, ObjectWriter staged) throws IOException {
+      String source, Map<String, String> attributes, ObjectWriter staged, Comparison comparison) throws IOException {
     this.store = store;
     this.component = component;
     this.file = file;
@@ -58,10 +64,15 @@ public final class Ingest implements Closeable, DumpSink {
     this.source = source;
     this.attributes = attributes;
     this.staged = staged;
+    this.comparison = comparison;
     try {
-      this.sink = new IngestSink(compression, level, staged.output(), DysnomiaChecksum.startOneFile(file));
+      this.sink = new IngestSink(compression, level, staged.output(), DysnomiaChecksum.startOneFile(file),
+          comparison);
     } catch (IOException | RuntimeException e) {
       staged.close();
+      if (comparison != null) {
+        comparison.close();
+      }
       throw e;
     }
     this.sinkThread = new Thread(sink, "stasis-ingest-sink");
@@ -125,13 +136,16 @@ public final class Ingest implements Closeable, DumpSink {
     done = true;
     try {
       feed.handOff();
-      sink.finish(true);
+      SnapshotId id = logical == 0 ? null : new SnapshotId(HexFormat.of().formatHex(idDigest.digest()));
+      sink.finish(true, id);
       awaitSink();
       sink.rethrow();
       if (logical == 0) {
         throw new StoreException("the dump of %s is empty; refusing to store an empty snapshot", component);
       }
-      SnapshotId id = new SnapshotId(HexFormat.of().formatHex(idDigest.digest()));
+      if (sink.unchanged) {
+        return store.linkPublished(comparison.snapshot(), comparison.checksum(), logical, comparison.storedSize());
+      }
       String checksum = DysnomiaChecksum.format(sink.checksum.digest());
       SnapshotMeta meta = new SnapshotMeta(file, compression, logical, sink.stored,
           Instant.now(), source, attributes, id);
@@ -160,7 +174,7 @@ public final class Ingest implements Closeable, DumpSink {
   public void close() {
     done = true;
     if (sinkThread.isAlive()) {
-      sink.finish(false);
+      sink.finish(false, null);
       boolean interrupted = false;
       while (sinkThread.isAlive()) {
         try {

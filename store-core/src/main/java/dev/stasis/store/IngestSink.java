@@ -13,6 +13,10 @@ import java.util.concurrent.BlockingQueue;
  * The sink thread of an {@link Ingest}: compresses, hashes and writes the chunks in order. After a failure it
  * only returns chunks to the pool, so the feeding side never waits forever; the failure
  * reaches the caller at its next write or at commit.
+ *
+ * <p>With a {@link Comparison} it first only compares the chunks with the newest snapshot's
+ * logical bytes; the compressor starts at the first chunk that differs (after the matched
+ * prefix is replayed into it), or never, when the whole stream was that snapshot's.
  */
 final class IngestSink implements Runnable {
   private static final int CHUNKS = 4;
@@ -26,7 +30,15 @@ final class IngestSink implements Runnable {
   /** The stored file's own SHA-256, for xz only (Dysnomia names its xz snapshots by it). */
   final MessageDigest file = DysnomiaChecksum.sha256();
   private final Counter counter;
-  private final OutputStream compressor;
+  private final Compression compression;
+  private final int level;
+  /** Null until the sink writes: the first differing chunk, or the start when nothing is compared. */
+  private OutputStream compressor;
+  private Comparison comparison;
+  /** The stream's id, known to the feeding side before it ends the stream; read by the comparison. */
+  private SnapshotId id;
+  /** Whether the stream was the compared snapshot's, once the stream finished: nothing was written. */
+  volatile boolean unchanged;
   private final byte[] end = new byte[0];
   private final byte[] abort = new byte[0];
   private int putAt;
@@ -35,7 +47,8 @@ final class IngestSink implements Runnable {
   volatile long stored;
   private volatile Throwable failure;
 
-  IngestSink(Compression compression, int level, OutputStream staging, MessageDigest checksum) throws IOException {
+  IngestSink(Compression compression, int level, OutputStream staging, MessageDigest checksum,
+      Comparison comparison) throws IOException {
     for (int i = 0; i < CHUNKS; i++) {
       free.add(new byte[Ingest.CHUNK]);
     }
@@ -43,7 +56,12 @@ final class IngestSink implements Runnable {
     // the file's own SHA-256 too, for xz: Dysnomia names an xz snapshot by it (see commit)
     this.counter = new Counter(new BufferedOutputStream(staging, WRITE_BUFFER), checksum,
         compression == Compression.XZ ? file : null);
-    this.compressor = compression.compress(counter, level);
+    this.compression = compression;
+    this.level = level;
+    this.comparison = comparison;
+    if (comparison == null) {
+      this.compressor = compression.compress(counter, level);
+    }
   }
 
   byte[] takeFree() throws IOException {
@@ -71,8 +89,14 @@ final class IngestSink implements Runnable {
     }
   }
 
-  /** Ends the stream: {@code complete} finishes the compressed file, otherwise it is dropped. */
-  void finish(boolean complete) {
+  /**
+   * Ends the stream: {@code complete} finishes the compressed file (or finds it unchanged),
+   * otherwise it is dropped.
+   *
+   * @param id the whole stream's id, when complete and not empty (else null)
+   */
+  void finish(boolean complete, SnapshotId id) {
+    this.id = id;  // published to the sink thread by the queue's put below
     boolean interrupted = false;
     while (true) {
       try {
@@ -116,7 +140,7 @@ final class IngestSink implements Runnable {
         takeAt = (takeAt + 1) % lengths.length;
         if (failure == null) {
           try {
-            compressor.write(chunk, 0, length);
+            write(chunk, length);
           } catch (IOException | RuntimeException | Error e) {
             failure = e;
           }
@@ -129,8 +153,29 @@ final class IngestSink implements Runnable {
     }
   }
 
+  private void write(byte[] chunk, int length) throws IOException {
+    if (comparison != null) {
+      if (comparison.matches(chunk, length)) {
+        return;
+      }
+      startWriting();
+    }
+    compressor.write(chunk, 0, length);
+  }
+
+  /** Starts the compressed file, with the prefix the comparison had found equal. */
+  private void startWriting() throws IOException {
+    compressor = compression.compress(counter, level);
+    Comparison c = comparison;
+    comparison = null;
+    c.replay(compressor);
+  }
+
   /** Drops the compressed stream unfinished: an xz child process or worker threads stop now. */
   private void discard() {
+    if (comparison != null) {
+      comparison.close();
+    }
     if (compressor instanceof Abortable a) {
       a.abort();
     }
@@ -138,6 +183,14 @@ final class IngestSink implements Runnable {
 
   private void finishStream() {
     try {
+      if (comparison != null) {
+        if (id != null && comparison.sameAs(id)) {
+          comparison.close();
+          unchanged = true;
+          return;
+        }
+        startWriting();
+      }
       compressor.close();
       stored = counter.count;
     } catch (IOException | RuntimeException | Error e) {

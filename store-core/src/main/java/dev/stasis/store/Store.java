@@ -66,7 +66,15 @@ public final class Store implements Closeable {
   public Ingest ingest(ComponentRef component, String logicalFile, Compression compression, int level,
       String source, Map<String, String> attributes) throws IOException {
     String file = compression.fileName(Compression.requireLogicalName(logicalFile));
-    return new Ingest(this, component, file, compression, level, source, attributes, backend.create());
+    Comparison comparison = Comparison.withNewest(this, component, file).orElse(null);
+    try {
+      return new Ingest(this, component, file, compression, level, source, attributes, backend.create(), comparison);
+    } catch (IOException | RuntimeException e) {
+      if (comparison != null) {
+        comparison.close();
+      }
+      throw e;
+    }
   }
 
   // ---- queries
@@ -366,12 +374,18 @@ public final class Store implements Closeable {
    * @throws StoreException if it vanished or changed meanwhile (another process's gc)
    */
   IngestResult linkPublished(SnapshotRef snapshot, String checksum) throws IOException {
+    return linkPublished(snapshot, checksum, -1, -1);
+  }
+
+  /** As {@link #linkPublished(SnapshotRef, String)}, with the sizes the result reports. */
+  IngestResult linkPublished(SnapshotRef snapshot, String checksum, long logicalSize, long storedSize)
+      throws IOException {
     try (StoreLocks.Held shared = locks.store(LockMode.SHARED, "link " + snapshot, lockWait)) {
       if (!exists(snapshot) || !checksum(snapshot).equals(Optional.of(checksum))) {
         throw new StoreException("snapshot %s vanished or changed since it was published here; not linking it"
             + " (was gc running?)", snapshot);
       }
-      return link(snapshot, true, -1, -1, false);
+      return link(snapshot, true, logicalSize, storedSize, false);
     }
   }
 

@@ -148,6 +148,124 @@ public abstract class StoreContract {
     assertEquals(1, store.generations(Scope.all()).size());
   }
 
+  /** A stream of several chunks, not a whole number of them, that every compression stores in several writes. */
+  private static byte[] severalChunks() {
+    byte[] data = new byte[3 * Ingest.CHUNK + 12_345];
+    new Random(11).nextBytes(data);
+    return data;
+  }
+
+  @ParameterizedTest
+  @EnumSource(Compression.class)
+  void anUnchangedStreamIsComparedWithTheNewestSnapshotAndNothingIsWritten(Compression compression)
+      throws IOException {
+    byte[] data = severalChunks();
+    IngestResult first = ingest(COMP, data, compression);
+    faults.failNext(FaultyBackend.Op.WRITE, 1);  // any byte written would fail the ingest
+
+    IngestResult again = ingest(COMP, data, compression);
+
+    assertEquals(0, faults.injected(), "nothing written");
+    assertEquals(first.generation(), again.generation());
+    assertFalse(again.newGeneration());
+    assertTrue(again.deduplicated());
+    assertEquals(data.length, again.logicalSize());
+    assertEquals(first.storedSize(), again.storedSize());
+  }
+
+  /** Where a changed stream first differs from the newest snapshot's, and how. */
+  enum Change {
+    FIRST_BYTE, IN_THE_MIDDLE, LAST_BYTE, ONE_BYTE_SHORTER, ONE_BYTE_LONGER, A_PREFIX_ENDING_AT_A_CHUNK;
+
+    byte[] apply(byte[] data) {
+      byte[] changed = switch (this) {
+        case ONE_BYTE_SHORTER -> java.util.Arrays.copyOf(data, data.length - 1);
+        case ONE_BYTE_LONGER -> java.util.Arrays.copyOf(data, data.length + 1);
+        case A_PREFIX_ENDING_AT_A_CHUNK -> java.util.Arrays.copyOf(data, 2 * Ingest.CHUNK);
+        default -> data.clone();
+      };
+      switch (this) {
+        case FIRST_BYTE -> changed[0] ^= 1;
+        case IN_THE_MIDDLE -> changed[Ingest.CHUNK + Ingest.CHUNK / 2] ^= 1;
+        case LAST_BYTE -> changed[changed.length - 1] ^= 1;
+        default -> { }
+      }
+      return changed;
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Change.class)
+  void aStreamThatDiffersFromTheNewestSnapshotIsStoredWholeUnderItsOwnId(Change change) throws IOException {
+    for (Compression compression : Compression.values()) {
+      ComponentRef comp = new ComponentRef("pgc", "db-" + compression.word());
+      byte[] before = severalChunks();
+      byte[] after = change.apply(before);
+      IngestResult first = ingest(comp, before, compression);
+
+      IngestResult second = ingest(comp, after, compression);
+
+      assertEquals(sha256(after), second.snapshot().name().value(), compression.word());
+      assertTrue(second.newGeneration());
+      assertFalse(second.deduplicated());
+      assertEquals(after.length, second.logicalSize());
+      assertArrayEquals(after, readLogical(second.snapshot()), compression.word());
+      assertArrayEquals(before, readLogical(first.snapshot()), compression.word());
+    }
+    assertTrue(store.check(store.generations(Scope.all()), Scope.all(), true).clean());
+  }
+
+  @Test
+  void aNewestSnapshotWithTheSameBytesUnderAnotherNameIsNotTakenForTheStream() throws IOException {
+    byte[] data = severalChunks();
+    SnapshotRef revision = COMP.snapshot(new SnapshotName("r42"));
+    store.importSnapshot(revision, "dump.sql", () -> new ByteArrayInputStream(data), "test");
+
+    IngestResult r = ingest(COMP, data, Compression.NONE);
+
+    assertEquals(sha256(data), r.snapshot().name().value());
+    assertTrue(r.newGeneration());
+    assertArrayEquals(data, readLogical(r.snapshot()));
+    assertTrue(store.check(store.generations(Scope.all()), Scope.all(), true).clean());
+  }
+
+  @Test
+  void aNewestSnapshotWhoseChecksumRecordDisagreesIsWrittenAgain() throws IOException {
+    byte[] data = severalChunks();
+    IngestResult first = ingest(COMP, data, Compression.ZSTD);
+    overwrite(StoreLayout.checksum(first.snapshot()), utf8("sha256:" + sha256(utf8("another directory"))));
+
+    IngestResult again = ingest(COMP, data, Compression.ZSTD);
+
+    assertFalse(again.deduplicated(), "the damaged snapshot is replaced, not trusted");
+    assertTrue(store.check(store.generations(Scope.all()), Scope.all(), true).clean());
+    assertArrayEquals(data, readLogical(again.snapshot()));
+  }
+
+  @Test
+  void aNewestSnapshotThatChangesBetweenTheComparisonAndTheReplayFailsTheIngestAndStoresNothing()
+      throws IOException {
+    byte[] before = severalChunks();
+    IngestResult first = ingest(COMP, before, Compression.NONE);
+    Key file = fileOf(first.snapshot());
+    int[] opens = {0};
+    faults.corruptNext(key -> key.equals(file) && opens[0]++ == 1);  // the second read: the replay's
+
+    StoreException e = assertThrows(StoreException.class, () -> ingest(COMP, Change.LAST_BYTE.apply(before),
+        Compression.NONE));
+
+    assertTrue(e.getMessage().contains("changed while this ingest compared"), e.getMessage());
+    assertEquals(1, faults.injected());
+    assertEquals(List.of(first.generation()), store.generations(Scope.all()));
+    assertEquals(1, snapshotCount());
+  }
+
+  private long snapshotCount() throws IOException {
+    List<ObjectInfo> all = new ArrayList<>();
+    backend.list(StoreLayout.SNAPSHOTS, all::add);
+    return all.size();
+  }
+
   @Test
   void returningToAnEarlierStateMakesAGenerationOnTheSameSnapshot() throws IOException {
     IngestResult a = ingest("A");
