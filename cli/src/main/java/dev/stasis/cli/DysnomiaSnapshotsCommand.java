@@ -4,6 +4,7 @@ import dev.stasis.modules.SnapshotImport;
 import dev.stasis.modules.spi.UsageException;
 import dev.stasis.store.CheckReport;
 import dev.stasis.store.ComponentRef;
+import dev.stasis.store.GcPlan;
 import dev.stasis.store.Generation;
 import dev.stasis.store.IngestResult;
 import dev.stasis.store.Scope;
@@ -123,12 +124,18 @@ public final class DysnomiaSnapshotsCommand implements Callable<Integer> {
       } else if (operation.resolve) {
         return resolve(s, refs);
       } else if (operation.gc) {
-        s.gc(scope, keep, dryRun, a -> ctx.err().println(a.dysnomiaLine()))
-            .actions().forEach(a -> {
-              if (dryRun) {
-                ctx.out().println(a.kind().name().toLowerCase() + " " + a.path() + ": " + a.reason());
-              }
-            });
+        GcPlan plan;
+        try (GcLines lines = new GcLines(ctx.err())) {
+          plan = s.gc(scope, keep, dryRun, lines);
+        }
+        if (dryRun) {
+          StringBuilder lines = new StringBuilder();  // one write, as print does
+          for (GcPlan.Action a : plan.actions()) {
+            lines.append(a.kind().name().toLowerCase()).append(' ').append(a.path()).append(": ").append(a.reason())
+                .append('\n');
+          }
+          ctx.out().print(lines);
+        }
       } else {
         return importDirectories(s);
       }

@@ -63,7 +63,9 @@ final class GcCommand implements Callable<Integer> {
     GcPlan plan;
     Scope scope = names.scope(ctx);
     try (Store s = stasis.store.open(ctx)) {
-      plan = s.gc(scope, keep, dryRun, a -> ctx.err().println(a.dysnomiaLine()));
+      try (GcLines lines = new GcLines(ctx.err())) {
+        plan = s.gc(scope, keep, dryRun, lines);
+      }
       if (!dryRun && s.backend() instanceof SupportsCleanup leftovers) {
         int n = leftovers.cleanup(abandonedAfter);
         ctx.err().println("stasis: aborted " + n + " abandoned upload(s) and staging object(s) older than "

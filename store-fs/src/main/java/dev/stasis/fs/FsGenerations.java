@@ -60,8 +60,10 @@ final class FsGenerations implements GenerationLinks {
         if (ref == null || !scope.matches(ref)) {
           continue;
         }
+        // how Dysnomia and stasis write a link: one string comparison instead of resolving it
+        String usual = "../../../" + StoreLayout.components(StoreLayout.SNAPSHOTS, ref).path() + "/";
         for (Path link : children(componentDir)) {
-          read(ref, link, generations, strays);
+          read(ref, link, usual, generations, strays);
         }
       }
     }
@@ -105,8 +107,8 @@ final class FsGenerations implements GenerationLinks {
    * (even a stray one, so numbering sees it), and a stray unless it points into its own
    * component's snapshots; anything not numbered is not ours (Dysnomia lists all).
    */
-  private void read(ComponentRef ref, Path link, Consumer<Generation> generations, Consumer<StrayLink> strays)
-      throws IOException {
+  private void read(ComponentRef ref, Path link, String usual, Consumer<Generation> generations,
+      Consumer<StrayLink> strays) throws IOException {
     String name = link.getFileName().toString();
     if (!isNumber(name)) {
       return;
@@ -125,7 +127,7 @@ final class FsGenerations implements GenerationLinks {
     if (g != null) {
       generations.accept(g);
     }
-    if (g == null || !intoOwnSnapshots(link, target, ref)) {
+    if (g == null || !usualLink(target, usual, g) && !intoOwnSnapshots(link, target, ref)) {
       strays.accept(new StrayLink(ref, number, target.toString()));
     }
   }
@@ -138,6 +140,13 @@ final class FsGenerations implements GenerationLinks {
     } catch (IllegalArgumentException e) {
       return null;
     }
+  }
+
+  /** Whether {@code target} is {@code usual} followed by the generation's (safe) snapshot name. */
+  private static boolean usualLink(Path target, String usual, Generation g) {
+    String text = target.toString();
+    return text.length() == usual.length() + g.snapshot().value().length() && text.startsWith(usual)
+        && text.endsWith(g.snapshot().value());
   }
 
   /** Whether {@code target}, resolved from the link's directory, is {@code snapshots/<c>/<comp>/<name>} here. */
