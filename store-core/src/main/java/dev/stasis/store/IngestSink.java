@@ -1,6 +1,5 @@
 package dev.stasis.store;
 
-import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -29,6 +28,7 @@ final class IngestSink implements Runnable {
   final MessageDigest checksum;
   /** The stored file's own SHA-256, for xz only (Dysnomia names its xz snapshots by it). */
   final MessageDigest file = DysnomiaChecksum.sha256();
+  private final WriteBehind writeBehind;
   private final Counter counter;
   private final Compression compression;
   private final int level;
@@ -54,13 +54,18 @@ final class IngestSink implements Runnable {
     }
     this.checksum = checksum;
     // the file's own SHA-256 too, for xz: Dysnomia names an xz snapshot by it (see commit)
-    this.counter = new Counter(new BufferedOutputStream(staging, WRITE_BUFFER), checksum,
-        compression == Compression.XZ ? file : null);
+    this.writeBehind = new WriteBehind(staging, WRITE_BUFFER);
+    this.counter = new Counter(writeBehind, checksum, compression == Compression.XZ ? file : null);
     this.compression = compression;
     this.level = level;
     this.comparison = comparison;
     if (comparison == null) {
-      this.compressor = compression.compress(counter, level);
+      try {
+        this.compressor = compression.compress(counter, level);
+      } catch (IOException | RuntimeException e) {
+        writeBehind.abort();
+        throw e;
+      }
     }
   }
 
@@ -179,6 +184,7 @@ final class IngestSink implements Runnable {
     if (compressor instanceof Abortable a) {
       a.abort();
     }
+    writeBehind.abort();
   }
 
   private void finishStream() {
@@ -186,6 +192,7 @@ final class IngestSink implements Runnable {
       if (comparison != null) {
         if (id != null && comparison.sameAs(id)) {
           comparison.close();
+          writeBehind.abort();  // nothing was written
           unchanged = true;
           return;
         }
@@ -195,6 +202,7 @@ final class IngestSink implements Runnable {
       stored = counter.count;
     } catch (IOException | RuntimeException | Error e) {
       failure = e;
+      discard();
     }
   }
 

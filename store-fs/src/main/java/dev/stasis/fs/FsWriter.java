@@ -35,6 +35,7 @@ final class FsWriter implements ObjectWriter {
   private final Path dir;
   private final Path data;
   private final FileChannel channel;
+  private final Writeback writeback;
   private final OutputStream output;
   private boolean closed;
 
@@ -43,7 +44,8 @@ final class FsWriter implements ObjectWriter {
     this.dir = dir;
     this.data = data;
     this.channel = channel;
-    this.output = new ChannelOutput(channel);
+    this.writeback = new Writeback(channel);
+    this.output = new ChannelOutput(channel, writeback);
   }
 
   static FsWriter create(FsBackend backend) throws IOException {
@@ -113,6 +115,8 @@ final class FsWriter implements ObjectWriter {
     }
     try {
       Dirs.chmod(data, Dirs.FILE);
+      writeback.stop();
+      writeback.check();
       channel.force(true);
       Path target = backend.path(key);
       Path named = dir.resolve(key.name());
@@ -163,6 +167,7 @@ final class FsWriter implements ObjectWriter {
       return;
     }
     closed = true;
+    writeback.stop();
     try {
       channel.close();  // releases the lock
     } catch (IOException ignored) {
@@ -172,12 +177,14 @@ final class FsWriter implements ObjectWriter {
     Staging.ACTIVE.remove(dir);
   }
 
-  /** Writes to the channel; close only flushes (the writer commits or aborts). */
+  /** Writes to the channel, written back as it goes; close only flushes (the writer commits or aborts). */
   private static final class ChannelOutput extends OutputStream {
     private final FileChannel channel;
+    private final Writeback writeback;
 
-    ChannelOutput(FileChannel channel) {
+    ChannelOutput(FileChannel channel, Writeback writeback) {
       this.channel = channel;
+      this.writeback = writeback;
     }
 
     @Override
@@ -191,6 +198,7 @@ final class FsWriter implements ObjectWriter {
       while (buffer.hasRemaining()) {
         channel.write(buffer);
       }
+      writeback.wrote(len);
     }
 
     @Override

@@ -53,6 +53,21 @@ class StagingAcrossProcessesTest {
   }
 
   @Test
+  void aWriterKilledWhileItsStagingIsWrittenBackLeavesNothingVisibleAndIsSwept() throws Exception {
+    long size = 2 * Writeback.STEP + 12_345;  // two background syncs asked for, the last bytes not yet synced
+    Path staging;
+    try (ChildJvm writer = ChildJvm.start(StagingWriter.class, root.toString(), Long.toString(size))) {
+      staging = Path.of(writer.readLine());
+      assertEquals(size, Files.size(staging));
+      writer.kill();
+    }
+    FsBackend next = FsBackend.open(root);
+    assertEquals(1, next.sweptStaging());
+    assertFalse(Files.exists(staging.getParent()), "the killed writer's staging directory is still there");
+    assertEquals(List.of(), listed(next));
+  }
+
+  @Test
   void theSweepTellsLiveAndKilledWritersApartWhenBothAreThere() throws Exception {
     try (ChildJvm killed = ChildJvm.start(StagingWriter.class, root.toString());
         ChildJvm live = ChildJvm.start(StagingWriter.class, root.toString())) {
