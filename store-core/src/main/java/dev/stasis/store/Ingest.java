@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
@@ -19,9 +18,10 @@ import java.util.function.LongConsumer;
  * {@link #commit()} publishes the snapshot and links a generation; closing without commit
  * discards the staging.
  *
- * <p>Two threads share the work. The caller's fills chunks from a small pool and hashes them
- * into the id; a sink thread compresses them, hashes the stored bytes into the checksum and
- * writes them. The chunks go round between the two, so nothing is allocated per chunk.
+ * <p>Threads share the work. The caller's fills chunks from a small pool; an {@link IdHasher}
+ * hashes them into the id while a sink thread compresses them, hashes the stored bytes into the
+ * checksum and hands them to a writing thread. The chunks go round, so nothing is allocated
+ * per chunk, and the caller's thread only reads: a dumper's pipe is drained as it fills.
  *
  * <p>When the component's newest snapshot holds a file of the same name, the sink first only
  * compares the stream with it ({@link Comparison}): an unchanged dump is neither compressed nor
@@ -47,9 +47,9 @@ public final class Ingest implements Closeable, DumpSink {
   private final ObjectWriter staged;
   /** The newest snapshot the stream is compared with, or null. */
   private final Comparison comparison;
-  private final MessageDigest idDigest = DysnomiaChecksum.sha256();
   private final IngestSink sink;
   private final Thread sinkThread;
+  private final IdHasher hasher;
   private final Feed feed = new Feed();
   private long logical;
   private LongConsumer progress = total -> { };
@@ -78,6 +78,7 @@ public final class Ingest implements Closeable, DumpSink {
     this.sinkThread = new Thread(sink, "stasis-ingest-sink");
     sinkThread.setDaemon(true);
     sinkThread.start();
+    this.hasher = new IdHasher(IngestSink.CHUNKS, sink::release);
   }
 
   /**
@@ -136,7 +137,8 @@ public final class Ingest implements Closeable, DumpSink {
     done = true;
     try {
       feed.handOff();
-      SnapshotId id = logical == 0 ? null : new SnapshotId(HexFormat.of().formatHex(idDigest.digest()));
+      byte[] digest = hasher.finish();
+      SnapshotId id = logical == 0 ? null : new SnapshotId(HexFormat.of().formatHex(digest));
       sink.finish(true, id);
       awaitSink();
       sink.rethrow();
@@ -173,6 +175,7 @@ public final class Ingest implements Closeable, DumpSink {
   @Override
   public void close() {
     done = true;
+    hasher.abort();
     if (sinkThread.isAlive()) {
       sink.finish(false, null);
       boolean interrupted = false;
@@ -199,7 +202,7 @@ public final class Ingest implements Closeable, DumpSink {
     }
   }
 
-  /** The caller's side: fills chunks, hashes each into the id, hands it to the sink. */
+  /** The caller's side: fills chunks, hands each to the hasher and the sink. */
   private final class Feed extends OutputStream {
     private byte[] chunk;
     private int filled;
@@ -243,7 +246,7 @@ public final class Ingest implements Closeable, DumpSink {
       return n;
     }
 
-    /** Hashes the current chunk and passes it on; a chunk only half full too, at the end. */
+    /** Passes the current chunk on to be hashed and stored; a chunk only half full too, at the end. */
     void handOff() throws IOException {
       if (chunk == null) {
         return;
@@ -251,9 +254,9 @@ public final class Ingest implements Closeable, DumpSink {
       if (filled == 0) {
         sink.giveBack(chunk);
       } else {
-        idDigest.update(chunk, 0, filled);
         logical += filled;
-        sink.put(chunk, filled);
+        sink.put(chunk, filled, 2);  // held by the sink and the hasher until both are done
+        hasher.put(chunk, filled);
         progress.accept(logical);
       }
       chunk = null;

@@ -5,8 +5,11 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The sink thread of an {@link Ingest}: compresses, hashes and writes the chunks in order. After a failure it
@@ -18,10 +21,13 @@ import java.util.concurrent.BlockingQueue;
  * prefix is replayed into it), or never, when the whole stream was that snapshot's.
  */
 final class IngestSink implements Runnable {
-  private static final int CHUNKS = 4;
+  /** Chunks in flight: read, being hashed into the id, being compressed and written. */
+  static final int CHUNKS = 6;
   private static final int WRITE_BUFFER = 1 << 20;
 
   private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(CHUNKS);
+  /** Each chunk's holders: the sink and the id's hasher; the last to finish returns it. */
+  private final Map<byte[], AtomicInteger> holders = new IdentityHashMap<>();
   private final BlockingQueue<byte[]> full = new ArrayBlockingQueue<>(CHUNKS + 1);
   private final int[] lengths = new int[CHUNKS + 1];
   /** Dysnomia's checksum of the stored bytes, complete once the stream finished. */
@@ -50,7 +56,9 @@ final class IngestSink implements Runnable {
   IngestSink(Compression compression, int level, OutputStream staging, MessageDigest checksum,
       Comparison comparison) throws IOException {
     for (int i = 0; i < CHUNKS; i++) {
-      free.add(new byte[Ingest.CHUNK]);
+      byte[] chunk = new byte[Ingest.CHUNK];
+      holders.put(chunk, new AtomicInteger());
+      free.add(chunk);
     }
     this.checksum = checksum;
     // the file's own SHA-256 too, for xz: Dysnomia names an xz snapshot by it (see commit)
@@ -82,8 +90,19 @@ final class IngestSink implements Runnable {
     free.add(chunk);
   }
 
-  /** Queues {@code length} bytes of {@code chunk}; lengths ride in a ring beside the queue. */
-  void put(byte[] chunk, int length) throws IOException {
+  /** Takes a chunk back from one of its {@code holders}; the last one returns it to the pool. */
+  void release(byte[] chunk) {
+    if (holders.get(chunk).decrementAndGet() == 0) {
+      free.add(chunk);
+    }
+  }
+
+  /**
+   * Queues {@code length} bytes of {@code chunk}, which {@code holders} (this sink and others)
+   * each {@link #release} once done with it; lengths ride in a ring beside the queue.
+   */
+  void put(byte[] chunk, int length, int holders) throws IOException {
+    this.holders.get(chunk).set(holders);
     lengths[putAt] = length;
     putAt = (putAt + 1) % lengths.length;
     try {
@@ -150,7 +169,7 @@ final class IngestSink implements Runnable {
             failure = e;
           }
         }
-        free.add(chunk);
+        release(chunk);
       }
     } catch (InterruptedException e) {
       failure = new InterruptedIOException("the ingest was interrupted");
