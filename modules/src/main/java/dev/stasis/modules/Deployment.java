@@ -195,17 +195,23 @@ public final class Deployment {
    */
   public IngestResult ingest(ComponentRef component, String file, Compression compression, String what,
       Source source, LongConsumer progress) throws IOException {
-    return ingest(component, file, compression, compression.defaultLevel(), what, source, progress);
+    try (Ingest ingest = store.ingest(component, file, compression, what, Map.of())) {
+      return ingest(ingest, source, progress);
+    }
   }
 
   /** As {@link #ingest(ComponentRef, String, Compression, String, Source, LongConsumer)}, compressing at {@code level}. */
   public IngestResult ingest(ComponentRef component, String file, Compression compression, int level, String what,
       Source source, LongConsumer progress) throws IOException {
     try (Ingest ingest = store.ingest(component, file, compression, level, what, Map.of())) {
-      host.detail("staging " + ingest.describeStaging());
-      source.dumpTo(ingest.onProgress(progress));
-      return ingest.commit();
+      return ingest(ingest, source, progress);
     }
+  }
+
+  private IngestResult ingest(Ingest ingest, Source source, LongConsumer progress) throws IOException {
+    host.detail("staging " + ingest.describeStaging());
+    source.dumpTo(ingest.onProgress(progress));
+    return ingest.commit();
   }
 
   /**

@@ -158,6 +158,11 @@ public enum Compression {
   }
 
   private static OutputStream zstd(OutputStream out, int level) throws IOException {
+    return zstdStream(out, level);
+  }
+
+  /** zstd as stasis writes it: a frame checksum, {@link #ZSTD_WORKERS} threads, {@link #ZSTD_JOB} jobs. */
+  static ZstdOutputStreamNoFinalizer zstdStream(OutputStream out, int level) throws IOException {
     return new ZstdOutputStreamNoFinalizer(out, level).setChecksum(true).setWorkers(ZSTD_WORKERS)
         .setJobSize(ZSTD_JOB);
   }

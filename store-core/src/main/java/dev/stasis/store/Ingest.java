@@ -55,7 +55,7 @@ public final class Ingest implements Closeable, DumpSink {
   private LongConsumer progress = total -> { };
   private boolean done;
 
-  Ingest(Store store, ComponentRef component, String file, Compression compression, int level,
+  Ingest(Store store, ComponentRef component, String file, Compression compression, int level, boolean paced,
       String source, Map<String, String> attributes, ObjectWriter staged, Comparison comparison) throws IOException {
     this.store = store;
     this.component = component;
@@ -66,7 +66,7 @@ public final class Ingest implements Closeable, DumpSink {
     this.staged = staged;
     this.comparison = comparison;
     try {
-      this.sink = new IngestSink(compression, level, staged.output(), DysnomiaChecksum.startOneFile(file),
+      this.sink = new IngestSink(compression, level, paced, staged.output(), DysnomiaChecksum.startOneFile(file),
           comparison);
     } catch (IOException | RuntimeException e) {
       staged.close();

@@ -38,6 +38,7 @@ final class IngestSink implements Runnable {
   private final Counter counter;
   private final Compression compression;
   private final int level;
+  private final boolean paced;
   /** Null until the sink writes: the first differing chunk, or the start when nothing is compared. */
   private OutputStream compressor;
   private Comparison comparison;
@@ -53,7 +54,8 @@ final class IngestSink implements Runnable {
   volatile long stored;
   private volatile Throwable failure;
 
-  IngestSink(Compression compression, int level, OutputStream staging, MessageDigest checksum,
+  /** @param paced zstd at a level that follows the stream's pace ({@link PacedZstd}) */
+  IngestSink(Compression compression, int level, boolean paced, OutputStream staging, MessageDigest checksum,
       Comparison comparison) throws IOException {
     for (int i = 0; i < CHUNKS; i++) {
       byte[] chunk = new byte[Ingest.CHUNK];
@@ -66,10 +68,11 @@ final class IngestSink implements Runnable {
     this.counter = new Counter(writeBehind, checksum, compression == Compression.XZ ? file : null);
     this.compression = compression;
     this.level = level;
+    this.paced = paced && compression == Compression.ZSTD;
     this.comparison = comparison;
     if (comparison == null) {
       try {
-        this.compressor = compression.compress(counter, level);
+        this.compressor = newCompressor();
       } catch (IOException | RuntimeException e) {
         writeBehind.abort();
         throw e;
@@ -185,11 +188,18 @@ final class IngestSink implements Runnable {
       startWriting();
     }
     compressor.write(chunk, 0, length);
+    if (compressor instanceof PacedZstd z) {
+      z.paced(full.size() >= 2);  // chunks waiting for this sink: it is what the stream waits for
+    }
+  }
+
+  private OutputStream newCompressor() throws IOException {
+    return paced ? new PacedZstd(counter, level) : compression.compress(counter, level);
   }
 
   /** Starts the compressed file, with the prefix the comparison had found equal. */
   private void startWriting() throws IOException {
-    compressor = compression.compress(counter, level);
+    compressor = newCompressor();
     Comparison c = comparison;
     comparison = null;
     c.replay(compressor);
