@@ -253,6 +253,8 @@ dump_cases() {
   bench "$g" cat-sync 'cat > file && sync (limit)' fast "$b" : 'cat "$DUMP" >"$RUN/out" && sync' ''
   bench "$g" pg_dump 'pg_dump > /dev/null (limit, live)' fast "$b" : \
     'runuser -u postgres -- pg_dump "$DB" >/dev/null' ''
+  bench "$g" pg_dump-zstd 'pg_dump | zstd -3 > file (live)' fast "$b" : \
+    'runuser -u postgres -- pg_dump "$DB" | zstd -3 -q >"$RUN/out.zst"' ''
   bench "$g" dysnomia-xz "Dysnomia's way: pg_dump > tmp, xz, sha256sum, mv (live)" slow "$b" : \
     'dysnomia_way "$DB" "$RUN/store"' '$RUN/store'
   bench "$g" restic 'restic backup --stdin' fast "$b" 'restic init -q -r "$RUN/repo"' \
@@ -271,6 +273,8 @@ dump_cases() {
   bench "$g" stasis-xz 'stasis snapshot --stdin --compression xz' slow "$b" : \
     "${snap/--stdin/--stdin --compression xz}" '$RUN/store'
   bench "$g" stasis-again 'stasis snapshot --stdin, again (dedup)' fast "$b" "$snap" "$snap" '$RUN/store'
+  bench "$g" stasis-again-end 'stasis snapshot --stdin, again with a line added at the end' fast "$b" "$snap" \
+    "{ cat \"\$DUMP\"; echo '-- one more line'; } | ${snap% <*}" '$RUN/store'
   bench "$g" stasis-live 'stasis snapshot -C postgresql (module, live)' fast "$b" : \
     '"$STASIS" snapshot -C "$PG_CONTAINER" -c "$COMPONENTS/$DB" --store "$RUN/store"' '$RUN/store'
   if [ -n "$S3_URL" ]; then
@@ -387,6 +391,7 @@ write_results() {
       echo
       table stream '× sha256'
     fi
+    targets
     echo
     echo "## The cases' commands"
     echo
@@ -397,6 +402,55 @@ write_results() {
     awk -F'\t' '!seen[$2]++ { printf "- `%s`: `%s`%s\n", $2, $4, $3 == ":" ? "" : " [`" $3 "`]" }' "$CASE_COMMANDS"
   } >"$md"
   plot
+}
+
+# The targets of the speed issues, each from this run's medians: a ratio of two cases' wall
+# times (the first over the second), a case's wall time, or the largest peak RSS of some cases.
+TARGETS="zstd ingest / openssl dgst;ratio;pgbench;stasis;sha256;>=;0.75
+zstd ingest / openssl dgst;ratio;mixed;stasis;sha256;>=;0.35
+first backup, stasis / restic;ratio;mixed;stasis;restic;>=;2
+first backup, stasis / borg;ratio;mixed;stasis;borg;>=;1.5
+raw ingest / cat > f && sync;ratio;pgbench;stasis-none;cat-sync;>=;0.65
+raw ingest / cat > f && sync;ratio;mixed;stasis-none;cat-sync;>=;0.65
+live snapshot / pg_dump > /dev/null;time-ratio;pgbench;stasis-live;pg_dump;<=;1.15
+live snapshot / pg_dump > /dev/null;time-ratio;mixed;stasis-live;pg_dump;<=;1.15
+live snapshot / pg_dump piped to zstd -3;time-ratio;pgbench;stasis-live;pg_dump-zstd;<=;1
+live snapshot / pg_dump piped to zstd -3;time-ratio;mixed;stasis-live;pg_dump-zstd;<=;1
+dedup re-run / first run;time-ratio;mixed;stasis-again;stasis;<=;0.5
+dedup re-run / first run;time-ratio;pgbench;stasis-again;stasis;<=;0.5
+re-run with a line added at the end / first run;time-ratio;mixed;stasis-again-end;stasis;<=;
+xz snapshot / Dysnomia's pg_dump, xz;time-ratio;pgbench;stasis-xz;dysnomia-xz;<=;1
+xz snapshot / Dysnomia's pg_dump, xz;time-ratio;mixed;stasis-xz;dysnomia-xz;<=;1
+query-all, 10,000 generations (s);time;generations;query-all;;<=;0.5
+gc --keep 1, 9,990 snapshots deleted (s);time;generations;gc;;<=;3
+gc / rm -rf of the same store;time-ratio;generations;gc;rm-rf;<=;
+peak RSS of every stasis ingest (MiB);rss;pgbench mixed stream;^stasis(-none|-live|-again|-again-end|-[0-9]+)?$;;<=;100
+peak RSS of stasis mirror to S3 (MiB);rss;pgbench mixed;^stasis-mirror-s3$;;<=;100"
+
+# The targets of the speed issues from this run's medians. ratio: the second case's wall time
+# over the first's (throughput, higher is better); time-ratio: the first's over the second's
+# (lower is better); time: the case's wall time; rss: the largest peak RSS of the matching cases.
+targets() {
+  echo
+  echo "## Targets"
+  echo
+  echo "Each from this run's medians: a throughput ratio is the reference's wall time over the"
+  echo "case's (higher is better), a time ratio the case's over the reference's (lower is better)."
+  echo
+  echo "| what | dump | measured | target | met |"
+  echo "|---|---|--:|--:|---|"
+  printf '%s\n' "$TARGETS" | awk -F';' 'FNR == NR { split($0, f, "\t"); key = f[1] SUBSEP f[2]
+      med[key] = f[15] == "ok" ? f[8] : ""; rss[key] = f[13]; next }
+    { what = $1; kind = $2; n = split($3, groups, " "); a = $4; b = $5; op = $6; goal = $7
+      value = ""; where = $3; x = med[groups[1] SUBSEP a]; y = med[groups[1] SUBSEP b]
+      if (kind == "ratio" && x > 0 && y != "") value = sprintf("%.2f", y / x)
+      if (kind == "time-ratio" && x != "" && y > 0) value = sprintf("%.2f", x / y)
+      if (kind == "time" && x != "") value = sprintf("%.2f", x)
+      if (kind == "rss") { where = "all"; for (k in rss) { split(k, gk, SUBSEP)
+          for (i = 1; i <= n; i++) if (gk[1] == groups[i] && gk[2] ~ a && rss[k] != "" && rss[k] + 0 > value + 0) value = rss[k] } }
+      met = value == "" ? "not run" : goal == "" ? "—" : (op == ">=" ? value + 0 >= goal + 0 : value + 0 <= goal + 0) ? "yes" : "no"
+      printf "| %s | %s | %s | %s | %s |\n", what, where, value == "" ? "—" : value, goal == "" ? "—" : op " " goal, met
+    }' <(tail -n +2 "$SUMMARY") -
 }
 
 plot() {
@@ -489,7 +543,7 @@ done
 
 # --generation queries and gc on a store of many generations
 wanted() { local id; for id; do [[ $id =~ $CASES ]] && return 0; done; return 1; }
-if wanted query-all gc-dry gc real-query-all real-gc; then
+if wanted query-all gc-dry gc rm-rf real-query-all real-gc; then
   export GEN_STORE=$WORK/generations
   python3 "$ROOT/benchmarks/compare-generations.py" "$GEN_STORE" "$GENERATIONS" "$GEN_COMPONENTS"
   "$STASIS" check --store "$GEN_STORE" >/dev/null || die "the generated store does not check"
@@ -499,6 +553,8 @@ if wanted query-all gc-dry gc real-query-all real-gc; then
     'DYSNOMIA_STATEDIR="$GEN_STORE" "$SNAPSHOTS" --gc --keep 1 --dry-run' ''
   bench generations gc 'stasis dysnomia-snapshots --gc --keep 1' fast 0 'cp -a "$GEN_STORE" "$RUN/store"' \
     'DYSNOMIA_STATEDIR="$RUN/store" "$SNAPSHOTS" --gc --keep 1' '$RUN/store'
+  bench generations rm-rf 'rm -rf of the same store (reference)' fast 0 'cp -a "$GEN_STORE" "$RUN/store"' \
+    'rm -rf "$RUN/store"' ''
   if [ -n "$REAL_DYSNOMIA_SNAPSHOTS" ]; then
     export REAL_DYSNOMIA_SNAPSHOTS
     bench generations real-query-all 'Dysnomia 0.10.2 dysnomia-snapshots --query-all' slow 0 : \

@@ -57,17 +57,7 @@ final class IdHasher implements Runnable {
     aborted = true;
     if (thread.isAlive()) {
       queue.offer(end);
-      boolean interrupted = false;
-      while (thread.isAlive()) {
-        try {
-          thread.join();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+      Threads.joinUninterruptibly(thread);
     }
   }
 

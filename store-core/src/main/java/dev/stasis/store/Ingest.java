@@ -178,17 +178,7 @@ public final class Ingest implements Closeable, DumpSink {
     hasher.abort();
     if (sinkThread.isAlive()) {
       sink.finish(false, null);
-      boolean interrupted = false;
-      while (sinkThread.isAlive()) {
-        try {
-          sinkThread.join();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+      Threads.joinUninterruptibly(sinkThread);
     }
     staged.close();
   }

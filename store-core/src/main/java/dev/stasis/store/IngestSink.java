@@ -140,14 +140,7 @@ final class IngestSink implements Runnable {
 
   /** Throws what failed on the sink thread, as it was thrown there. */
   void rethrow() throws IOException {
-    Throwable t = failure;
-    if (t instanceof IOException e) {
-      throw e;
-    } else if (t instanceof RuntimeException e) {
-      throw e;
-    } else if (t instanceof Error e) {
-      throw e;
-    }
+    Threads.rethrow(failure);
   }
 
   @Override

@@ -167,14 +167,7 @@ final class WriteBehind extends OutputStream {
   }
 
   private void rethrow() throws IOException {
-    Throwable t = failure;
-    if (t instanceof IOException e) {
-      throw e;
-    } else if (t instanceof RuntimeException e) {
-      throw e;
-    } else if (t instanceof Error e) {
-      throw e;
-    }
+    Threads.rethrow(failure);
   }
 
   private byte[] take(BlockingQueue<byte[]> queue) throws IOException {

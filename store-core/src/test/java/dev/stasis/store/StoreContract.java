@@ -150,7 +150,7 @@ public abstract class StoreContract {
 
   /** A stream of several chunks, not a whole number of them, that every compression stores in several writes. */
   private static byte[] severalChunks() {
-    byte[] data = new byte[3 * Ingest.CHUNK + 12_345];
+    byte[] data = new byte[2 * Ingest.CHUNK + 12_345];
     new Random(11).nextBytes(data);
     return data;
   }
@@ -197,7 +197,10 @@ public abstract class StoreContract {
   @ParameterizedTest
   @EnumSource(Change.class)
   void aStreamThatDiffersFromTheNewestSnapshotIsStoredWholeUnderItsOwnId(Change change) throws IOException {
-    for (Compression compression : Compression.values()) {
+    // xz (slow on random bytes) for one change: the path after the comparison is the same for all
+    List<Compression> compressions = change == Change.IN_THE_MIDDLE ? List.of(Compression.values())
+        : List.of(Compression.ZSTD, Compression.NONE);
+    for (Compression compression : compressions) {
       ComponentRef comp = new ComponentRef("pgc", "db-" + compression.word());
       byte[] before = severalChunks();
       byte[] after = change.apply(before);
@@ -311,7 +314,7 @@ public abstract class StoreContract {
   @ParameterizedTest
   @EnumSource(Compression.class)
   void aStreamOfManyChunksInUnevenWritesIsStoredWhole(Compression compression) throws IOException {
-    byte[] data = new byte[3 * Ingest.CHUNK + 12_345];
+    byte[] data = new byte[2 * Ingest.CHUNK + 12_345];
     new Random(11).nextBytes(data);
     IngestResult r;
     try (Ingest ingest = store.ingest(COMP, "dump.sql", compression, "test", Map.of())) {
