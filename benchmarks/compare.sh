@@ -253,7 +253,7 @@ dump_cases() {
   bench "$g" cat-sync 'cat > file && sync (limit)' fast "$b" : 'cat "$DUMP" >"$RUN/out" && sync' ''
   bench "$g" pg_dump 'pg_dump > /dev/null (limit, live)' fast "$b" : \
     'runuser -u postgres -- pg_dump "$DB" >/dev/null' ''
-  bench "$g" pg_dump-zstd 'pg_dump | zstd -3 > file (live)' fast "$b" : \
+  bench "$g" pg_dump-zstd 'pg_dump piped to zstd -3 > file (live)' fast "$b" : \
     'runuser -u postgres -- pg_dump "$DB" | zstd -3 -q >"$RUN/out.zst"' ''
   bench "$g" dysnomia-xz "Dysnomia's way: pg_dump > tmp, xz, sha256sum, mv (live)" slow "$b" : \
     'dysnomia_way "$DB" "$RUN/store"' '$RUN/store'
