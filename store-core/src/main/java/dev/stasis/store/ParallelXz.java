@@ -174,15 +174,8 @@ final class ParallelXz extends XzEncoder {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while compressing with xz");
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof IOException io) {
-        throw io;
-      } else if (cause instanceof RuntimeException r) {
-        throw r;
-      } else if (cause instanceof Error err) {
-        throw err;
-      }
-      throw new IOException("xz compression failed", cause);
+      Threads.rethrow(e.getCause());
+      throw new IOException("xz compression failed", e.getCause());
     }
     block.compressed.writeTo(target);
     block.length = 0;
