@@ -128,6 +128,7 @@ public final class DysnomiaSnapshotsCommand implements Callable<Integer> {
         try (GcLines lines = new GcLines(ctx.err())) {
           plan = s.gc(scope, keep, dryRun, lines);
         }
+        plan.chunksKept().ifPresent(why -> ctx.err().println("dysnomia-snapshots: warning: " + why));
         if (dryRun) {
           StringBuilder lines = new StringBuilder();  // one write, as print does
           for (GcPlan.Action a : plan.actions()) {

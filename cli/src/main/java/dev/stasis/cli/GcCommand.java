@@ -66,6 +66,7 @@ final class GcCommand implements Callable<Integer> {
       try (GcLines lines = new GcLines(ctx.err())) {
         plan = s.gc(scope, keep, dryRun, lines);
       }
+      plan.chunksKept().ifPresent(why -> ctx.err().println("stasis: warning: " + why));
       if (!dryRun && s.backend() instanceof SupportsCleanup leftovers) {
         int n = leftovers.cleanup(abandonedAfter);
         ctx.err().println("stasis: aborted " + n + " abandoned upload(s) and staging object(s) older than "

@@ -64,9 +64,10 @@ final class SnapshotCommand implements Callable<Integer> {
       description = "File name of a --stdin or --from-command dump, before compression. Default: ${DEFAULT-VALUE}.")
   String name;
 
-  @Option(names = "--compression", paramLabel = "zstd|xz|none",
+  @Option(names = "--compression", paramLabel = "zstd|xz|none|chunked",
       description = "Default: the container's compression= property, else zstd. xz with Dysnomia's file names"
-          + " is what the real Dysnomia can restore.")
+          + " is what the real Dysnomia can restore; chunked stores content-defined chunks once per store (a new"
+          + " generation costs its changed chunks; see export-dysnomia).")
   String compression;
 
   @Option(names = "--progress", description = "Show bytes and rate on stderr (default when stderr is a terminal).")

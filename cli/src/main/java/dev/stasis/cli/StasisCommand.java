@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
     description = "Snapshots of service state: content-addressed, verified, kept as numbered generations"
         + " in a Dysnomia-compatible store.",
     subcommands = {SnapshotCommand.class, RestoreCommand.class, ListCommand.class, GcCommand.class,
-        CheckCommand.class, ImportCommand.class, DumpCommand.class, MirrorCommand.class, DeployCommand.class})
+        CheckCommand.class, ImportCommand.class, DumpCommand.class, ExportCommand.class, MirrorCommand.class,
+        DeployCommand.class})
 public final class StasisCommand implements Runnable {
   static final String VERSION = "0.1.0";
 
@@ -36,6 +37,6 @@ public final class StasisCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new UsageException("which command? snapshot, restore, list, gc, check, import, dump, mirror or deploy (see --help)");
+    throw new UsageException("which command? snapshot, restore, list, gc, check, import, dump, export-dysnomia, mirror or deploy (see --help)");
   }
 }

@@ -1,15 +1,20 @@
 package dev.stasis.store;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
+import java.security.MessageDigest;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Every problem found in a store, not just the first: generations pointing at nothing,
@@ -31,6 +36,10 @@ public final class CheckReport {
     NAME_MISMATCH,
     /** The bytes match the checksum record but do not decompress. */
     CORRUPT_CONTENT,
+    /** A chunked snapshot's chunk is not in the store. */
+    MISSING_CHUNK,
+    /** A chunked snapshot's chunk does not decompress, or not to the bytes its name and index promise. */
+    DAMAGED_CHUNK,
     UNREADABLE
   }
 
@@ -64,6 +73,15 @@ public final class CheckReport {
 
   static CheckReport make(Store store, List<Generation> generations, Scope scope, boolean everything)
       throws IOException {
+    return make(store, generations, scope, everything, sha256 -> true);
+  }
+
+  /**
+   * As {@link #make(Store, List, Scope, boolean)}; of the chunks of chunked snapshots, only those
+   * {@code readChunk} takes are read and verified, the others only found present.
+   */
+  static CheckReport make(Store store, List<Generation> generations, Scope scope, boolean everything,
+      Predicate<String> readChunk) throws IOException {
     Map<SnapshotRef, List<Generation>> referenced = new LinkedHashMap<>();
     for (Generation g : generations) {
       referenced.computeIfAbsent(g.snapshotRef(), r -> new ArrayList<>()).add(g);
@@ -85,8 +103,9 @@ public final class CheckReport {
           ref.toString(), "snapshot directory " + ref + " holds no file (left by an interrupted gc; the real"
               + " Dysnomia takes it for a snapshot); stasis gc removes it when no generation points at it")));
     }
+    ChunkVerdicts chunks = new ChunkVerdicts(store.backend(), readChunk);
     for (SnapshotRef ref : snapshots) {
-      check(store, ref, referenced.getOrDefault(ref, List.of()), problems);
+      check(store, ref, referenced.getOrDefault(ref, List.of()), chunks, problems);
     }
     return new CheckReport(snapshots.size(), problems);
   }
@@ -107,9 +126,10 @@ public final class CheckReport {
         .forEach(s -> problems.add(new Problem(Kind.STRAY_GENERATION, s.subject(), s.describe())));
   }
 
-  private static void check(Store store, SnapshotRef ref, List<Generation> pointing, List<Problem> problems) {
+  private static void check(Store store, SnapshotRef ref, List<Generation> pointing, ChunkVerdicts chunks,
+      List<Problem> problems) {
     String subject = ref.toString();
-    if (readWhole(store, ref, problems)) {
+    if (readWhole(store, ref, chunks, problems)) {
       return;
     }
     Verdict v;
@@ -146,13 +166,18 @@ public final class CheckReport {
    * the content decompresses. Returns false when the snapshot is not of that kind (the caller
    * checks it by its record alone).
    */
-  private static boolean readWhole(Store store, SnapshotRef ref, List<Problem> problems) {
+  private static boolean readWhole(Store store, SnapshotRef ref, ChunkVerdicts chunks, List<Problem> problems) {
     String subject = ref.toString();
     try {
       List<ObjectInfo> files = store.files(ref);
       Optional<String> expected = store.checksum(ref);
       if (files.size() != 1 || expected.isEmpty() || !DysnomiaChecksum.isWellFormed(expected.get())) {
         return false;
+      }
+      if (Compression.ofFileName(files.get(0).key().name()) == Compression.CHUNKED) {
+        chunks.check(ref, files.get(0).key(), expected.get(), problems);
+        expectedFile(store, ref, new Verdict(Verdict.Kind.OK, files, expected.get(), expected.get()), problems);
+        return true;
       }
       try (SnapshotReader reader = store.read(ref)) {
         reader.logical().transferTo(OutputStream.nullOutputStream());
@@ -164,6 +189,76 @@ public final class CheckReport {
       problems.add(new Problem(Kind.UNREADABLE, subject, "cannot read snapshot " + subject + ": " + reason(e)));
     }
     return true;
+  }
+
+  /**
+   * The chunks a check has looked at, each once however many snapshots list it: a chunked
+   * snapshot's index must match its checksum record, and every chunk it lists must be present
+   * and, when the subset takes it, decompress to the bytes its name and index promise. Each bad
+   * chunk is reported for every snapshot it breaks. (The whole stream's SHA-256 is not computed
+   * again: the index is verified and each chunk is its hash.)
+   */
+  private static final class ChunkVerdicts {
+    private final Backend backend;
+    private final Predicate<String> read;
+    private final Chunks.Reader reader;
+    /** By chunk: null when it verified, else what is wrong with it. */
+    private final Map<String, DamageException> seen = new HashMap<>();
+
+    ChunkVerdicts(Backend backend, Predicate<String> read) {
+      this.backend = backend;
+      this.read = read;
+      this.reader = new Chunks.Reader(backend);
+    }
+
+    void check(SnapshotRef ref, Key file, String expected, List<Problem> problems) throws IOException {
+      String subject = ref.toString();
+      byte[] index;
+      try (InputStream in = backend.open(file)) {
+        index = in.readAllBytes();
+      }
+      MessageDigest digest = DysnomiaChecksum.startOneFile(file.name());
+      digest.update(index);
+      String computed = DysnomiaChecksum.format(digest.digest());
+      if (!computed.equals(expected)) {
+        problems.add(new Problem(Kind.MISMATCH, subject, "Checksum mismatch detected for snapshot: " + subject
+            + ", we have: '" + computed + "', we expect: '" + expected + "' (its index is damaged)"));
+        return;
+      }
+      Chunks.IndexReader entries = new Chunks.IndexReader(new ByteArrayInputStream(index), subject);
+      try {
+        for (Chunks.Entry e; (e = entries.next()) != null; ) {
+          long at = entries.offset() - e.length();
+          DamageException bad = verdict(e);
+          if (bad != null) {
+            problems.add(new Problem(bad.kind(), subject, "snapshot " + subject + " is broken at byte " + at + ": "
+                + bad.getMessage()));
+          }
+        }
+      } catch (IOException e) {
+        problems.add(new Problem(Kind.CORRUPT_CONTENT, subject, "snapshot " + subject + " is damaged, though its index"
+            + " matches its checksum record: " + e.getMessage()));
+      }
+    }
+
+    private DamageException verdict(Chunks.Entry e) throws IOException {
+      if (seen.containsKey(e.sha256())) {
+        return seen.get(e.sha256());
+      }
+      DamageException bad = null;
+      try {
+        if (read.test(e.sha256())) {
+          reader.read(e);
+        } else if (backend.stat(StoreLayout.chunk(e.sha256())).isEmpty()) {
+          bad = new DamageException(Kind.MISSING_CHUNK, "chunk %s is missing (%s)", e.sha256(),
+              backend.location(StoreLayout.chunk(e.sha256())));
+        }
+      } catch (DamageException d) {
+        bad = d;
+      }
+      seen.put(e.sha256(), bad);
+      return bad;
+    }
   }
 
   private static String reason(Exception e) {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
@@ -19,10 +20,16 @@ import org.tukaani.xz.LZMA2Options;
 public enum Compression {
   ZSTD("zstd", ".zst"),
   XZ("xz", ".xz"),
-  NONE("none", "");
+  NONE("none", ""),
+  /**
+   * Content-defined chunks, each stored once per store (zstd), and an index as the snapshot's
+   * file ({@link Chunks}): a new generation costs its changed chunks only. Read through the
+   * store ({@link Store#read}), never by {@link #decompress}; the real Dysnomia cannot restore it.
+   */
+  CHUNKED("chunked", ".cdc");
 
   /** The longest suffix {@link #fileName(String)} appends: a logical file name must leave room for it. */
-  static final int LONGEST_SUFFIX = ".zst".length();
+  static final int LONGEST_SUFFIX = ".zst".length();  // .cdc is as long
 
   /** zstd's own default level. */
   static final int ZSTD_LEVEL = 3;
@@ -81,21 +88,23 @@ public enum Compression {
         return c;
       }
     }
-    throw new IllegalArgumentException("unknown compression '" + word + "' (zstd, xz or none)");
+    throw new IllegalArgumentException("unknown compression '" + word + "' (zstd, xz, none or chunked)");
   }
 
   /** Compression of a stored file, judged by its name. */
   public static Compression ofFileName(String name) {
-    if (name.endsWith(ZSTD.suffix)) {
-      return ZSTD;
+    for (Compression c : List.of(ZSTD, XZ, CHUNKED)) {
+      if (name.endsWith(c.suffix)) {
+        return c;
+      }
     }
-    return name.endsWith(XZ.suffix) ? XZ : NONE;
+    return NONE;
   }
 
-  /** The level used unless one is asked for: zstd's and xz's own defaults; 0 for none. */
+  /** The level used unless one is asked for: zstd's and xz's own defaults (a chunk's: zstd's); 0 for none. */
   public int defaultLevel() {
     return switch (this) {
-      case ZSTD -> ZSTD_LEVEL;
+      case ZSTD, CHUNKED -> ZSTD_LEVEL;
       case XZ -> XZ_PRESET;
       case NONE -> 0;
     };
@@ -115,6 +124,7 @@ public enum Compression {
       case ZSTD -> zstd(out, level);
       case XZ -> xz(out, level, SystemXzOnPath.FOUND);
       case NONE -> out;
+      case CHUNKED -> throw new IllegalStateException("chunked snapshots are ingested through the store");
     };
   }
 
@@ -173,6 +183,7 @@ public enum Compression {
       case ZSTD -> new ZstdCompressorInputStream(in);
       case XZ -> new XZCompressorInputStream(in, true);
       case NONE -> in;
+      case CHUNKED -> throw new IllegalStateException("chunked snapshots are read through the store");
     };
   }
 }

@@ -1,6 +1,8 @@
 package dev.stasis.store;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -33,6 +35,7 @@ public final class GcPlan {
         case CHECKSUM -> "Removing leftover checksum: " + path;
         case META -> "Removing leftover metadata: " + path;
         case EMPTY_DIRECTORY -> "Removing empty snapshot directory: " + path;
+        case CHUNK -> "Removing unreferenced chunk: " + path;
       };
     }
   }
@@ -41,7 +44,9 @@ public final class GcPlan {
   public enum Kind {
     GENERATION, SNAPSHOT, CHECKSUM, META,
     /** A snapshot directory without files, no generation pointing at it: what a killed gc leaves. */
-    EMPTY_DIRECTORY
+    EMPTY_DIRECTORY,
+    /** A chunk no remaining chunked snapshot lists. */
+    CHUNK
   }
 
   /** Told of each deletion once it is applied. */
@@ -53,8 +58,18 @@ public final class GcPlan {
   private record Step(Action action, Generation generation, List<Key> keys) {}
 
   private final List<Step> steps = new ArrayList<>();
+  /** Why no chunk is deleted though some may be unreferenced; null when the sweep was planned. */
+  private String chunksKept;
 
   private GcPlan() {}
+
+  /**
+   * Why this plan deletes no chunk: an index of a snapshot it keeps could not be read, so which
+   * chunks are unreferenced is not known. Empty when chunks were swept as planned.
+   */
+  public java.util.Optional<String> chunksKept() {
+    return java.util.Optional.ofNullable(chunksKept);
+  }
 
   /** The deletions, in the order they are applied. */
   public List<Action> actions() {
@@ -120,7 +135,50 @@ public final class GcPlan {
             List.of(StoreLayout.snapshotDir(ref)));
       }
     }
+    Set<SnapshotRef> deleted = new HashSet<>();
+    plan.steps.stream().filter(st -> st.action().kind() == Kind.SNAPSHOT)
+        .forEach(st -> deleted.add(StoreLayout.snapshotOf(StoreLayout.SNAPSHOTS, st.keys().get(0))));
+    plan.sweepChunks(backend, deleted);
     return plan;
+  }
+
+  /**
+   * Plans the deletion of every chunk that no chunked snapshot of the whole store lists once the
+   * planned snapshots are gone (mark, then sweep). Every chunked ingest holds the shared store
+   * lock from its first chunk to its commit, and gc the exclusive one, so a chunk an ingest found
+   * present cannot be swept before its index is published. When an index cannot be read, no
+   * chunk is deleted: which ones it lists is not known.
+   */
+  private void sweepChunks(Backend backend, Set<SnapshotRef> deleted) throws IOException {
+    List<ObjectInfo> indexes = new ArrayList<>();
+    backend.list(StoreLayout.SNAPSHOTS, o -> {
+      SnapshotRef ref = StoreLayout.snapshotOf(StoreLayout.SNAPSHOTS, o.key());
+      if (ref != null && !deleted.contains(ref) && Compression.ofFileName(o.key().name()) == Compression.CHUNKED) {
+        indexes.add(o);
+      }
+    });
+    Set<String> marked = new HashSet<>();
+    for (ObjectInfo index : indexes) {
+      SnapshotRef ref = StoreLayout.snapshotOf(StoreLayout.SNAPSHOTS, index.key());
+      try (InputStream in = new BufferedInputStream(backend.open(index.key()), 1 << 16)) {
+        Chunks.IndexReader entries = new Chunks.IndexReader(in, ref.toString());
+        for (Chunks.Entry e; (e = entries.next()) != null; ) {
+          marked.add(e.sha256());
+        }
+      } catch (NotFoundException gone) {
+        // deleted since it was listed: under the exclusive lock, only by someone not taking it
+      } catch (IOException e) {
+        chunksKept = "the index of " + ref + " cannot be read (" + StoreException.reason(e) + "); no chunk was"
+            + " deleted (stasis check tells what is wrong with it)";
+        return;
+      }
+    }
+    backend.list(StoreLayout.CHUNKS, o -> {
+      String name = o.key().name();
+      if (!marked.contains(name) && SnapshotId.isHex(name)) {
+        steps.add(new Step(new Action(Kind.CHUNK, name, "no snapshot lists it"), null, List.of(o.key())));
+      }
+    });
   }
 
   /** The snapshot directories in {@code scope} that hold no file, on a backend that has directories. */
@@ -176,11 +234,16 @@ public final class GcPlan {
   void apply(Backend backend, Listener listener) throws IOException {
     List<Step> links = steps.stream().filter(s -> s.generation() != null).toList();
     List<Step> empty = steps.stream().filter(s -> s.action().kind() == Kind.EMPTY_DIRECTORY).toList();
-    List<Step> objects = steps.stream().filter(s -> s.generation() == null && !empty.contains(s)).toList();
+    List<Step> chunks = steps.stream().filter(s -> s.action().kind() == Kind.CHUNK).toList();
+    List<Step> objects = steps.stream().filter(s -> s.generation() == null
+        && s.action().kind() != Kind.EMPTY_DIRECTORY && s.action().kind() != Kind.CHUNK).toList();
     backend.generations().deleteAll(links.stream().map(Step::generation).toList());
     links.forEach(s -> listener.deleted(s.action()));
     backend.deleteAll(objects.stream().flatMap(s -> s.keys().stream()).toList());
     objects.forEach(s -> listener.deleted(s.action()));
+    // after the snapshots: a crash before leaves chunks no snapshot lists, never an index without its chunks
+    backend.deleteAll(chunks.stream().flatMap(s -> s.keys().stream()).toList());
+    chunks.forEach(s -> listener.deleted(s.action()));
     if (!empty.isEmpty() && backend instanceof SupportsEmptyDirectories dirs) {
       dirs.deleteEmptyDirectories(empty.stream().flatMap(s -> s.keys().stream()).toList());
       empty.forEach(s -> listener.deleted(s.action()));

@@ -34,6 +34,10 @@ public final class Importer {
   }
 
   IngestResult run() throws IOException {
+    if (Compression.ofFileName(file) == Compression.CHUNKED) {
+      throw new StoreException("%s is a chunked snapshot's index, which is nothing without its store's chunks; bring"
+          + " chunked snapshots with stasis mirror, or import a plain copy (stasis export-dysnomia)", file);
+    }
     if (store.exists(snapshot)) {
       try {
         return store.linkExisting(snapshot, -1, -1);

@@ -50,14 +50,18 @@ public final class Ingest implements Closeable, DumpSink {
   private final IngestSink sink;
   private final Thread sinkThread;
   private final IdHasher hasher;
+  /** A chunked ingest's shared store lock, held from start to end (see {@link ChunkingOutput}); else null. */
+  private StoreLocks.Held chunkLock;
   private final Feed feed = new Feed();
   private long logical;
   private LongConsumer progress = total -> { };
   private boolean done;
 
   Ingest(Store store, ComponentRef component, String file, Compression compression, int level, boolean paced,
-      String source, Map<String, String> attributes, ObjectWriter staged, Comparison comparison) throws IOException {
+      String source, Map<String, String> attributes, ObjectWriter staged, Comparison comparison,
+      StoreLocks.Held chunkLock) throws IOException {
     this.store = store;
+    this.chunkLock = chunkLock;
     this.component = component;
     this.file = file;
     this.compression = compression;
@@ -67,11 +71,14 @@ public final class Ingest implements Closeable, DumpSink {
     this.comparison = comparison;
     try {
       this.sink = new IngestSink(compression, level, paced, staged.output(), DysnomiaChecksum.startOneFile(file),
-          comparison);
+          comparison, compression == Compression.CHUNKED ? store : null);
     } catch (IOException | RuntimeException e) {
       staged.close();
       if (comparison != null) {
         comparison.close();
+      }
+      if (chunkLock != null) {
+        chunkLock.close();
       }
       throw e;
     }
@@ -150,7 +157,7 @@ public final class Ingest implements Closeable, DumpSink {
       }
       String checksum = DysnomiaChecksum.format(sink.checksum.digest());
       SnapshotMeta meta = new SnapshotMeta(file, compression, logical, sink.stored,
-          Instant.now(), source, attributes, id);
+          Instant.now(), source, withChunkCounts(attributes), id);
       SnapshotRef natural = component.snapshot(id.name());
       if (compression == Compression.XZ && storedInAnotherForm(natural)) {
         // The real Dysnomia restores only dump.*.xz: keep the other form, and store this one
@@ -163,6 +170,22 @@ public final class Ingest implements Closeable, DumpSink {
     } finally {
       close();
     }
+  }
+
+  /**
+   * For a chunked stream, its counts beside the module's attributes: {@code chunks}, and
+   * {@code new-chunks} and {@code new-bytes}, what it did not find in the store (logical bytes).
+   */
+  private Map<String, String> withChunkCounts(Map<String, String> attributes) {
+    ChunkingOutput c = sink.chunking();
+    if (c == null) {
+      return attributes;
+    }
+    Map<String, String> all = new java.util.TreeMap<>(attributes);
+    all.put("chunks", Long.toString(c.chunks()));
+    all.put("new-chunks", Long.toString(c.freshChunks()));
+    all.put("new-bytes", Long.toString(c.freshBytes()));
+    return all;
   }
 
   /** Whether {@code snapshot} is committed with a file that is not this ingest's (another compression). */
@@ -181,6 +204,10 @@ public final class Ingest implements Closeable, DumpSink {
       Threads.joinUninterruptibly(sinkThread);
     }
     staged.close();
+    if (chunkLock != null) {
+      chunkLock.close();
+      chunkLock = null;
+    }
   }
 
   private void awaitSink() throws InterruptedIOException {

@@ -39,6 +39,8 @@ final class IngestSink implements Runnable {
   private final Compression compression;
   private final int level;
   private final boolean paced;
+  /** Where a chunked stream's chunks go; null for the other forms. */
+  private final Store chunkStore;
   /** Null until the sink writes: the first differing chunk, or the start when nothing is compared. */
   private OutputStream compressor;
   private Comparison comparison;
@@ -57,6 +59,12 @@ final class IngestSink implements Runnable {
   /** @param paced zstd at a level that follows the stream's pace ({@link PacedZstd}) */
   IngestSink(Compression compression, int level, boolean paced, OutputStream staging, MessageDigest checksum,
       Comparison comparison) throws IOException {
+    this(compression, level, paced, staging, checksum, comparison, null);
+  }
+
+  /** @param chunkStore for {@link Compression#CHUNKED}: the store its chunks go to */
+  IngestSink(Compression compression, int level, boolean paced, OutputStream staging, MessageDigest checksum,
+      Comparison comparison, Store chunkStore) throws IOException {
     for (int i = 0; i < CHUNKS; i++) {
       byte[] chunk = new byte[Ingest.CHUNK];
       holders.put(chunk, new AtomicInteger());
@@ -69,6 +77,7 @@ final class IngestSink implements Runnable {
     this.compression = compression;
     this.level = level;
     this.paced = paced && compression == Compression.ZSTD;
+    this.chunkStore = chunkStore;
     this.comparison = comparison;
     if (comparison == null) {
       try {
@@ -138,6 +147,11 @@ final class IngestSink implements Runnable {
     }
   }
 
+  /** A chunked stream's chunking, for its counts; null for the other forms. */
+  ChunkingOutput chunking() {
+    return compressor instanceof ChunkingOutput c ? c : null;
+  }
+
   /** Throws what failed on the sink thread, as it was thrown there. */
   void rethrow() throws IOException {
     Threads.rethrow(failure);
@@ -187,6 +201,9 @@ final class IngestSink implements Runnable {
   }
 
   private OutputStream newCompressor() throws IOException {
+    if (compression == Compression.CHUNKED) {
+      return new ChunkingOutput(counter, chunkStore, level);
+    }
     return paced ? new PacedZstd(counter, level) : compression.compress(counter, level);
   }
 
@@ -221,7 +238,7 @@ final class IngestSink implements Runnable {
         startWriting();
       }
       compressor.close();
-      stored = counter.count;
+      stored = counter.count + (compressor instanceof ChunkingOutput c ? c.written() : 0);
     } catch (IOException | RuntimeException | Error e) {
       failure = e;
       discard();

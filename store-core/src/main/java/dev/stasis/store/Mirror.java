@@ -54,11 +54,14 @@ public final class Mirror {
   private final Store from;
   private final Store to;
   private final Scope scope;
+  /** The destination's chunks, listed once when the first chunked snapshot goes across. */
+  private final ChunkCopy.Present chunksThere;
 
   private Mirror(Store from, Store to, Scope scope) {
     this.from = from;
     this.to = to;
     this.scope = scope;
+    this.chunksThere = new ChunkCopy.Present(to);
   }
 
   /** A mirror of the components in {@code scope} from {@code from} to {@code to}. */
@@ -140,7 +143,7 @@ public final class Mirror {
       if (linked != null) {
         tally.skipped++;
       } else {
-        SnapshotCopy.Copied copied = SnapshotCopy.copy(from, to, snapshot, true, listener);
+        SnapshotCopy.Copied copied = SnapshotCopy.copy(from, to, snapshot, true, listener, chunksThere);
         linked = copied.linked();
         sent(snapshot, copied, tally, listener);
       }
@@ -177,7 +180,7 @@ public final class Mirror {
     if (to.exists(snapshot) && to.verify(snapshot).kind() == Verdict.Kind.OK) {
       tally.skipped++;
     } else {
-      sent(snapshot, SnapshotCopy.copy(from, to, snapshot, false, listener), tally, listener);
+      sent(snapshot, SnapshotCopy.copy(from, to, snapshot, false, listener, chunksThere), tally, listener);
     }
     to.checksum(snapshot).ifPresent(c -> verified.put(snapshot, c));
   }

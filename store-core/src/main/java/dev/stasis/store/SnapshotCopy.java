@@ -42,6 +42,12 @@ final class SnapshotCopy {
    */
   static Copied copy(Store from, Store to, SnapshotRef snapshot, boolean link, Mirror.Listener listener)
       throws IOException {
+    return copy(from, to, snapshot, link, listener, new ChunkCopy.Present(to));
+  }
+
+  /** As above; a chunked snapshot sends only the chunks {@code present} does not name. */
+  static Copied copy(Store from, Store to, SnapshotRef snapshot, boolean link, Mirror.Listener listener,
+      ChunkCopy.Present present) throws IOException {
     List<ObjectInfo> files = from.files(snapshot);
     if (files.isEmpty()) {
       throw new IntegrityException("snapshot %s is missing at the source (a dangling generation; run stasis check)",
@@ -57,6 +63,9 @@ final class SnapshotCopy {
     ObjectInfo file = files.get(0);
     String name = file.key().name();
     listener.sending(snapshot, file.size());
+    if (Compression.ofFileName(name) == Compression.CHUNKED) {
+      return ChunkCopy.copy(from, to, snapshot, file, expected, link, listener, present);
+    }
     List<String> reads = new ArrayList<>();
     while (true) {
       try (ObjectWriter writer = to.receive(StoreLayout.snapshotFile(snapshot, name))) {

@@ -28,16 +28,30 @@ public final class SnapshotReader implements Closeable {
   private final String expected;
   private final Digesting stored;
   private final InputStream logical;
+  /** A chunked snapshot's chunks, as they are read; null for the other forms. */
+  private final Chunks.Logical chunks;
   private final MessageDigest idDigest = DysnomiaChecksum.sha256();
   private boolean verified;
 
-  private SnapshotReader(SnapshotRef snapshot, String file, String expected, InputStream raw, OutputStream copy)
-      throws IOException {
+  /** @param chunkSource where a chunked snapshot's chunks are; null where none can be read */
+  private SnapshotReader(SnapshotRef snapshot, String file, String expected, InputStream raw, OutputStream copy,
+      Backend chunkSource) throws IOException {
     this.snapshot = snapshot;
     this.file = file;
     this.compression = Compression.ofFileName(file);
     this.expected = expected;
     this.stored = new Digesting(raw, copy, DysnomiaChecksum.startOneFile(file), DysnomiaChecksum.sha256());
+    if (compression == Compression.CHUNKED) {
+      if (chunkSource == null) {
+        raw.close();
+        throw new StoreException("snapshot %s is chunked: its chunks are not sent as one stream (mirror it with"
+            + " stasis mirror, or make a plain copy with stasis export-dysnomia)", snapshot);
+      }
+      this.chunks = new Chunks.Logical(chunkSource, new BufferedInputStream(stored, 1 << 16), snapshot.toString());
+      this.logical = new Verifying(chunks);
+      return;
+    }
+    this.chunks = null;
     InputStream decompressed;
     try {
       decompressed = compression.decompress(new BufferedInputStream(stored, 1 << 16));
@@ -63,7 +77,7 @@ public final class SnapshotReader implements Closeable {
     String expected = store.checksum(snapshot).orElseThrow(() -> new IntegrityException(
         "snapshot %s has no checksum; refusing to use unverified data (run check)", snapshot));
     Key key = files.get(0).key();
-    return new SnapshotReader(snapshot, key.name(), expected, store.backend().open(key), null);
+    return new SnapshotReader(snapshot, key.name(), expected, store.backend().open(key), null, store.backend());
   }
 
   /**
@@ -75,13 +89,13 @@ public final class SnapshotReader implements Closeable {
    */
   static SnapshotReader copying(Backend backend, SnapshotRef snapshot, Key file, String expected, OutputStream copy)
       throws IOException {
-    return new SnapshotReader(snapshot, file.name(), expected, backend.open(file), copy);
+    return new SnapshotReader(snapshot, file.name(), expected, backend.open(file), copy, null);
   }
 
   /** As {@link #copying}, for bytes arriving as a stream from elsewhere rather than from a backend. */
   static SnapshotReader receiving(SnapshotRef snapshot, String file, String expected, InputStream raw,
       OutputStream copy) throws IOException {
-    return new SnapshotReader(snapshot, file, expected, raw, copy);
+    return new SnapshotReader(snapshot, file, expected, raw, copy, null);
   }
 
   public SnapshotRef snapshot() {
@@ -144,7 +158,7 @@ public final class SnapshotReader implements Closeable {
    * checksum was made (or both were rewritten), and the content is still unusable.
    */
   private IOException damaged(IOException e) throws IOException {
-    if (stored.failed) {
+    if (stored.failed || chunks != null && chunks.ioFailed()) {
       return e;
     }
     String computed = drainChecksum();
@@ -159,6 +173,21 @@ public final class SnapshotReader implements Closeable {
     }
     damage.initCause(e);
     throw damage;
+  }
+
+  /**
+   * A chunk that is missing or damaged is the chunk's damage when the index is as it was stored;
+   * when the index is not, the index's (the chunk it named may never have existed).
+   */
+  private DamageException chunkDamaged(DamageException e) throws IOException {
+    String computed = drainChecksum();
+    if (computed.equals(expected)) {
+      return e;
+    }
+    DamageException damage = DamageException.mismatch(computed, "Checksum mismatch detected for snapshot: %s, we have:"
+        + " '%s', we expect: '%s' (its index is damaged: %s)", snapshot, computed, expected, e.getMessage());
+    damage.initCause(e);
+    return damage;
   }
 
   /** What a decompressor said, in words that do not suggest anything was restored. */
@@ -249,6 +278,9 @@ public final class SnapshotReader implements Closeable {
       } catch (IOException e) {
         ended = true;
         throw damaged(e);
+      } catch (DamageException e) {
+        ended = true;
+        throw chunkDamaged(e);
       }
       if (n > 0) {
         idDigest.update(b, off, n);

@@ -76,10 +76,21 @@ public final class Store implements Closeable {
   private Ingest open(ComponentRef component, String logicalFile, Compression compression, int level,
       boolean paced, String source, Map<String, String> attributes) throws IOException {
     String file = compression.fileName(Compression.requireLogicalName(logicalFile));
+    if (compression == Compression.CHUNKED) {
+      // held until the index is published: no gc deletes a chunk this stream found present
+      StoreLocks.Held shared = locks.store(LockMode.SHARED, "chunked ingest of " + component, lockWait);
+      try {
+        return new Ingest(this, component, file, compression, level, false, source, attributes, backend.create(),
+            null, shared);
+      } catch (IOException | RuntimeException e) {
+        shared.close();
+        throw e;
+      }
+    }
     Comparison comparison = Comparison.withNewest(this, component, file).orElse(null);
     try {
       return new Ingest(this, component, file, compression, level, paced, source, attributes, backend.create(),
-          comparison);
+          comparison, null);
     } catch (IOException | RuntimeException e) {
       if (comparison != null) {
         comparison.close();
@@ -187,6 +198,10 @@ public final class Store implements Closeable {
     }
     String checksum = checksum(snapshot).orElse("");
     ObjectInfo file = files.get(0);
+    if (Compression.ofFileName(file.key().name()) == Compression.CHUNKED) {
+      throw new StoreException("snapshot %s is chunked: it is not sent as one file (stasis mirror sends chunked"
+          + " snapshots; stasis export-dysnomia makes a plain copy)", snapshot);
+    }
     return new StoredFile(snapshot, file.key().name(), file.size(), checksum, meta(snapshot).orElse(null));
   }
 
@@ -243,8 +258,18 @@ public final class Store implements Closeable {
    * {@link #sharedLock(String)} too, so that no gc runs between the listing and the check.
    */
   public CheckReport check(List<Generation> generations, Scope scope, boolean everything) throws IOException {
+    return check(generations, scope, everything, sha256 -> true);
+  }
+
+  /**
+   * As {@link #check(List, Scope, boolean)}, reading only the chunks {@code readChunk} takes (by
+   * their SHA-256, hex) of chunked snapshots: the others are only found present. Each chunk is
+   * read at most once however many snapshots list it.
+   */
+  public CheckReport check(List<Generation> generations, Scope scope, boolean everything,
+      java.util.function.Predicate<String> readChunk) throws IOException {
     try (StoreLocks.Held shared = sharedLock("check")) {
-      return CheckReport.make(this, generations, scope, everything);
+      return CheckReport.make(this, generations, scope, everything, readChunk);
     }
   }
 

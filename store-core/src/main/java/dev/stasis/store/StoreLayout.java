@@ -17,6 +17,7 @@ package dev.stasis.store;
  * .stasis/mysql-lock/     per container: the MySQL server's read_only before lock, and who holds the lock
  * .stasis/mirror/&lt;container&gt;/&lt;component&gt;  which source generation the newest mirrored generation came from
  * .stasis/deploy/         a coordinator's: the deployment lock and its owner, the last deployment, migrations done
+ * .stasis/chunks/&lt;hh&gt;/&lt;sha256&gt;  the chunks of chunked snapshots, zstd, by the SHA-256 of their bytes ({@link Chunks})
  * </pre>
  *
  * <p>The names under {@code .stasis/} are spelled here and nowhere else; a filesystem backend
@@ -38,6 +39,8 @@ public final class StoreLayout {
   public static final Key MIRRORS = STASIS.resolve("mirror");
   /** A coordinator's deployment lock ({@code lock}, {@code owner}), last deployment and migration journal. */
   public static final Key DEPLOY = STASIS.resolve("deploy");
+  /** The chunks of chunked snapshots, shared by every snapshot of the store that holds them. */
+  public static final Key CHUNKS = STASIS.resolve("chunks");
 
   private StoreLayout() {}
 
@@ -55,6 +58,14 @@ public final class StoreLayout {
 
   public static Key meta(SnapshotRef ref) {
     return components(META, ref.component()).resolve(ref.name().value());
+  }
+
+  /** Where the chunk whose bytes hash to {@code sha256} (hex) is stored: fanned out by its first two digits. */
+  public static Key chunk(String sha256) {
+    if (!SnapshotId.isHex(sha256)) {
+      throw new IllegalArgumentException("not a chunk's SHA-256: " + Names.printable(sha256));
+    }
+    return CHUNKS.resolve(sha256.substring(0, 2)).resolve(sha256);
   }
 
   /** The record a mirror keeps at its destination for {@code component} ({@code MirrorRecord}). */

@@ -630,4 +630,81 @@ public abstract class MirrorContract {
     new Random(size).nextBytes(data);
     return data;
   }
+
+  // ---- chunked snapshots
+
+  protected static SnapshotRef ingestChunked(Store store, ComponentRef comp, byte[] content) throws IOException {
+    try (Ingest ingest = store.ingest(comp, "dump.sql", Compression.CHUNKED, "test", Map.of())) {
+      ingest.transferFrom(new ByteArrayInputStream(content));
+      return ingest.commit().snapshot();
+    }
+  }
+
+  private static int chunkCount(Store store) throws IOException {
+    List<ObjectInfo> chunks = new ArrayList<>();
+    store.backend().list(StoreLayout.CHUNKS, chunks::add);
+    return chunks.size();
+  }
+
+  @Test
+  void chunkedGenerationsSendOnlyTheChunksTheDestinationLacksAndComeBackWithTheirIds() throws IOException {
+    byte[] first = new byte[10 << 20];
+    new Random(31).nextBytes(first);
+    byte[] second = first.clone();
+    second[second.length - 3] ^= 1;
+    SnapshotRef one = ingestChunked(source, DB, first);
+    MirrorResult sentFirst = mirror();
+    SnapshotRef two = ingestChunked(source, DB, second);
+    SnapshotRef plain = ingest(source, WWW, "a plain snapshot beside them");
+
+    MirrorResult sentSecond = mirror();
+
+    assertEquals(List.of(), sentSecond.failures());
+    assertEquals(2, sentSecond.sent());
+    assertTrue(sentFirst.bytes() > first.length, sentFirst.bytes() + " bytes for the first generation");
+    assertTrue(sentSecond.bytes() < sentFirst.bytes() / 2, sentSecond.bytes() + " bytes for the second, "
+        + sentFirst.bytes() + " for the first");
+    assertEquals(chunkCount(source), chunkCount(destination));
+    assertEquals(history(source), history(destination));
+    assertArrayEquals(second, logical(destination, two));
+    assertTrue(destination.check(destination.generations(Scope.all()), Scope.all(), true).clean());
+
+    Store back = newStore();
+    try {
+      assertEquals(List.of(), mirror(destination, back, Scope.all(), OptionalInt.empty()).failures());
+      assertEquals(history(source), history(back));
+      assertArrayEquals(first, logical(back, one));
+      assertArrayEquals(second, logical(back, two));
+      assertEquals(logical(source, plain).length, logical(back, plain).length);
+    } finally {
+      back.close();
+    }
+  }
+
+  @Test
+  void aChunkDamagedAtTheSourcePublishesNothingOfItsSnapshot() throws IOException {
+    byte[] data = new byte[6 << 20];
+    new Random(32).nextBytes(data);
+    SnapshotRef ref = ingestChunked(source, DB, data);
+    List<ObjectInfo> chunks = new ArrayList<>();
+    source.backend().list(StoreLayout.CHUNKS, chunks::add);
+    Key damaged = chunks.get(chunks.size() - 1).key();
+    byte[] stored;
+    try (InputStream in = source.backend().open(damaged)) {
+      stored = in.readAllBytes();
+    }
+    stored[stored.length / 3] ^= 4;
+    try (ObjectWriter w = source.backend().create()) {
+      w.output().write(stored);
+      w.commit(damaged);
+    }
+
+    MirrorResult result = mirror();
+
+    assertEquals(1, result.failures().size());
+    assertTrue(result.failures().get(0).integrity(), result.failures().get(0).toString());
+    assertTrue(result.failures().get(0).message().contains(damaged.name()), result.failures().get(0).message());
+    assertEquals(List.of(), history(destination));
+    assertFalse(destination.exists(ref));
+  }
 }

@@ -114,7 +114,7 @@ public abstract class StoreContract {
   }
 
   @ParameterizedTest
-  @EnumSource(Compression.class)
+  @EnumSource(value = Compression.class, names = "CHUNKED", mode = EnumSource.Mode.EXCLUDE)
   void idIsTheSha256OfTheLogicalStreamAndChecksumIsDysnomias(Compression compression) throws IOException {
     byte[] data = new byte[200_000];
     new Random(7).nextBytes(data);
@@ -156,7 +156,7 @@ public abstract class StoreContract {
   }
 
   @ParameterizedTest
-  @EnumSource(Compression.class)
+  @EnumSource(value = Compression.class, names = "CHUNKED", mode = EnumSource.Mode.EXCLUDE)
   void anUnchangedStreamIsComparedWithTheNewestSnapshotAndNothingIsWritten(Compression compression)
       throws IOException {
     byte[] data = severalChunks();
@@ -804,6 +804,194 @@ public abstract class StoreContract {
     assertEquals(2, report.snapshotsChecked());
     assertEquals(List.of(CheckReport.Kind.UNREADABLE + " " + unreadable.snapshot()),
         report.problems().stream().map(p -> p.kind() + " " + p.subject()).toList());
+  }
+
+  // ---- chunked snapshots
+
+  /** A stream of about {@code mib} MiB that cuts into several chunks: random bytes, which zstd keeps as they are. */
+  protected static byte[] chunkable(int mib, long seed) {
+    byte[] data = new byte[mib << 20];
+    new Random(seed).nextBytes(data);
+    return data;
+  }
+
+  protected List<ObjectInfo> chunks() throws IOException {
+    return listed(StoreLayout.CHUNKS);
+  }
+
+  private static byte[] insertAt(byte[] data, int at, byte[] inserted) {
+    byte[] out = new byte[data.length + inserted.length];
+    System.arraycopy(data, 0, out, 0, at);
+    System.arraycopy(inserted, 0, out, at, inserted.length);
+    System.arraycopy(data, at, out, at + inserted.length, data.length - at);
+    return out;
+  }
+
+  @Test
+  void aChunkedSnapshotHasThePlainFormsIdADysnomiaChecksumOfItsIndexAndReadsBack() throws IOException {
+    byte[] data = chunkable(10, 21);
+    IngestResult chunked = ingest(COMP, data, Compression.CHUNKED);
+    IngestResult plain = ingest(new ComponentRef("pgc", "plain"), data, Compression.ZSTD);
+
+    assertEquals(plain.snapshot().name(), chunked.snapshot().name());
+    assertEquals(sha256(data), chunked.snapshot().name().value());
+    Key index = fileOf(chunked.snapshot());
+    assertEquals("dump.sql.cdc", index.name());
+    byte[] indexBytes;
+    try (InputStream in = backend.open(index)) {
+      indexBytes = in.readAllBytes();
+    }
+    MessageDigest expected = DysnomiaChecksum.sha256();
+    expected.update(utf8(".\n./dump.sql.cdc\n\n"));
+    expected.update(indexBytes);
+    assertEquals("sha256:" + HexFormat.of().formatHex(expected.digest()),
+        store.checksum(chunked.snapshot()).orElseThrow());
+    assertEquals(Verdict.Kind.OK, store.verify(chunked.snapshot()).kind());
+    String[] lines = new String(indexBytes, StandardCharsets.US_ASCII).split("\n");
+    assertEquals(Chunks.HEADER, lines[0]);
+    assertTrue(lines.length - 1 >= 3, "chunks: " + (lines.length - 1));
+    assertEquals(lines.length - 1, chunks().size());
+    SnapshotMeta meta = store.meta(chunked.snapshot()).orElseThrow();
+    assertEquals(Compression.CHUNKED, meta.compression());
+    assertEquals(Integer.toString(lines.length - 1), meta.attributes().get("chunks"));
+    assertEquals(Integer.toString(lines.length - 1), meta.attributes().get("new-chunks"));
+    assertArrayEquals(data, readLogical(chunked.snapshot()));
+    assertTrue(store.check(store.generations(Scope.all()), Scope.all(), true).clean());
+  }
+
+  @Test
+  void aChangedGenerationStoresOnlyTheChunksAroundTheChange() throws IOException {
+    byte[] first = chunkable(16, 22);
+    IngestResult one = ingest(COMP, first, Compression.CHUNKED);
+    int before = chunks().size();
+    byte[] second = insertAt(first, 3000, utf8("a row inserted near the start"));
+
+    IngestResult two = ingest(COMP, second, Compression.CHUNKED);
+
+    assertTrue(two.newGeneration());
+    SnapshotMeta meta = store.meta(two.snapshot()).orElseThrow();
+    long fresh = Long.parseLong(meta.attributes().get("new-chunks"));
+    assertTrue(fresh >= 1 && fresh <= 2, fresh + " new chunks of " + meta.attributes().get("chunks"));
+    assertEquals(before + fresh, chunks().size());
+    assertTrue(two.storedSize() < one.storedSize() / 2, two.storedSize() + " stored for the second, "
+        + one.storedSize() + " for the first");
+    assertArrayEquals(first, readLogical(one.snapshot()));
+    assertArrayEquals(second, readLogical(two.snapshot()));
+
+    int after = chunks().size();
+    faults.failNext(FaultyBackend.Op.COMMIT, key -> key.startsWith(StoreLayout.CHUNKS));
+    IngestResult again = ingest(COMP, second, Compression.CHUNKED);
+    assertEquals(0, faults.injected(), "no chunk written");
+    assertFalse(again.newGeneration());
+    assertEquals(after, chunks().size());
+  }
+
+  @Test
+  void aDamagedChunkIsRefusedByAReadAndCheckNamesEverySnapshotItBreaks() throws IOException {
+    byte[] first = chunkable(10, 23);
+    IngestResult one = ingest(COMP, first, Compression.CHUNKED);
+    IngestResult two = ingest(COMP, insertAt(first, first.length - 10, utf8("at the end")), Compression.CHUNKED);
+    Key shared = chunks().get(0).key();
+    String firstLine;
+    try (InputStream in = backend.open(fileOf(one.snapshot()))) {
+      firstLine = new String(in.readAllBytes(), StandardCharsets.US_ASCII).split("\n")[1].substring(0, 64);
+    }
+    shared = StoreLayout.chunk(firstLine);  // the stream's first chunk, which both snapshots list
+    byte[] stored;
+    try (InputStream in = backend.open(shared)) {
+      stored = in.readAllBytes();
+    }
+    stored[stored.length / 2] ^= 1;
+    overwrite(shared, stored);
+
+    IntegrityException read = assertThrows(IntegrityException.class, () -> readLogical(two.snapshot()));
+    assertTrue(read.getMessage().contains(firstLine), read.getMessage());
+    CheckReport report = store.check(store.generations(Scope.all()), Scope.all(), true);
+    assertEquals(Set.of(CheckReport.Kind.DAMAGED_CHUNK + " " + one.snapshot(),
+            CheckReport.Kind.DAMAGED_CHUNK + " " + two.snapshot()),
+        new HashSet<>(report.problems().stream().map(p -> p.kind() + " " + p.subject()).toList()));
+
+    // a subset that leaves the chunk out finds it present, and nothing wrong
+    assertTrue(store.check(store.generations(Scope.all()), Scope.all(), true, h -> !h.equals(firstLine)).clean());
+    backend.delete(shared);
+    CheckReport missing = store.check(store.generations(Scope.all()), Scope.all(), true, h -> false);
+    assertEquals(List.of(CheckReport.Kind.MISSING_CHUNK, CheckReport.Kind.MISSING_CHUNK),
+        missing.problems().stream().map(CheckReport.Problem::kind).toList());
+    IntegrityException gone = assertThrows(IntegrityException.class, () -> readLogical(one.snapshot()));
+    assertTrue(gone.getMessage().contains("is missing"), gone.getMessage());
+  }
+
+  @Test
+  void gcDeletesOnlyTheChunksNoKeptSnapshotLists() throws IOException {
+    byte[] first = chunkable(10, 24);
+    ingest(COMP, first, Compression.CHUNKED);
+    Set<Key> firstChunks = new HashSet<>(chunks().stream().map(ObjectInfo::key).toList());
+    byte[] second = first.clone();
+    second[second.length - 5] ^= 1;  // the last chunk differs
+    IngestResult two = ingest(COMP, second, Compression.CHUNKED);
+    IngestResult other = ingest(new ComponentRef("other", "db"), chunkable(2, 25), Compression.CHUNKED);
+    Set<Key> all = new HashSet<>(chunks().stream().map(ObjectInfo::key).toList());
+    assertEquals(firstChunks.size() + 1 + 1, all.size());
+
+    GcPlan plan = store.gc(Scope.of(COMP), 1, false, a -> {});
+
+    List<GcPlan.Action> swept = plan.actions().stream().filter(a -> a.kind() == GcPlan.Kind.CHUNK).toList();
+    assertEquals(1, swept.size(), plan.actions().toString());
+    assertTrue(swept.get(0).dysnomiaLine().startsWith("Removing unreferenced chunk: "));
+    assertEquals(all.size() - 1, chunks().size());
+    assertArrayEquals(second, readLogical(two.snapshot()));
+    assertEquals(2, readLogical(other.snapshot()).length >> 20);
+    assertTrue(store.check(store.generations(Scope.all()), Scope.all(), true).clean());
+
+    store.gc(Scope.all(), 0, false, a -> {});
+    assertEquals(List.of(), chunks());
+  }
+
+  @Test
+  void gcDeletesNoChunkWhileAKeptIndexCannotBeRead() throws IOException {
+    IngestResult kept = ingest(COMP, chunkable(4, 29), Compression.CHUNKED);
+    ComponentRef dropped = new ComponentRef("pgc", "dropped");
+    ingest(dropped, chunkable(3, 30), Compression.CHUNKED);
+    int before = chunks().size();
+    overwrite(fileOf(kept.snapshot()), utf8("not an index\n"));
+
+    GcPlan plan = store.gc(Scope.of(dropped), 0, false, a -> {});
+
+    assertTrue(plan.chunksKept().orElseThrow().contains(kept.snapshot().toString()), plan.chunksKept().toString());
+    assertEquals(List.of(), plan.actions().stream().filter(a -> a.kind() == GcPlan.Kind.CHUNK).toList());
+    assertEquals(before, chunks().size());
+    assertEquals(List.of(), store.generations(Scope.of(dropped)));
+  }
+
+  @Test
+  void aChunkedIngestClosedWithoutCommitPublishesNothingAndGcSweepsItsChunks() throws IOException {
+    byte[] data = chunkable(8, 26);
+    try (Ingest ingest = store.ingest(COMP, "dump.sql", Compression.CHUNKED, "test", Map.of())) {
+      ingest.output().write(data);
+    }
+    assertStoreHoldsNoSnapshots();
+    assertTrue(store.check(store.generations(Scope.all()), Scope.all(), true).clean());
+    store.gc(Scope.all(), 1, false, a -> {});
+    assertEquals(List.of(), chunks());
+  }
+
+  @Test
+  void gcWaitsForAChunkedIngestUnderWay() throws Exception {
+    IngestResult kept = ingest(COMP, chunkable(4, 27), Compression.CHUNKED);
+    Store impatient = Store.open(faults, locksFor(backend), Duration.ZERO);
+    ExecutorService other = Executors.newSingleThreadExecutor();
+    try (Ingest ingest = store.ingest(new ComponentRef("pgc", "second"), "dump.sql", Compression.CHUNKED, "test",
+        Map.of())) {
+      ingest.output().write(chunkable(2, 28));
+      Future<GcPlan> gc = other.submit(() -> impatient.gc(Scope.all(), 0, false, a -> {}));
+      java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class, gc::get);
+      assertTrue(e.getCause() instanceof LockedException, e.getCause().toString());
+      ingest.commit();
+    } finally {
+      other.shutdown();
+    }
+    assertArrayEquals(chunkable(4, 27), readLogical(kept.snapshot()));
+    assertTrue(store.check(store.generations(Scope.all()), Scope.all(), true).clean());
   }
 
   protected static byte[] compress(Compression c, byte[] data) throws IOException {

@@ -1,0 +1,100 @@
+package dev.stasis.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Copies a chunked snapshot between stores: the chunks the destination lacks, by name, then the
+ * index, published with the engine's commit protocol. The index must match the source's
+ * checksum record before anything is sent, and each chunk sent is verified on its way (it must
+ * decompress to its length and hash to its name), so a damaged source publishes nothing. The
+ * destination's shared lock is held from the first chunk to the publish: no gc there deletes a
+ * chunk the index will list. Chunks the destination has are taken by their name (its
+ * {@code check} verifies them).
+ */
+final class ChunkCopy {
+  private ChunkCopy() {}
+
+  /**
+   * The chunks a destination holds: listed anew under its shared lock for each chunked snapshot
+   * (a gc there may have run since the last one), and kept up to date as chunks are sent.
+   */
+  static final class Present {
+    private final Store store;
+    private Set<String> names;
+
+    Present(Store store) {
+      this.store = store;
+    }
+
+    /** Lists the destination's chunks; call holding its shared lock. */
+    void list() throws IOException {
+      Set<String> listed = new HashSet<>();
+      store.backend().list(StoreLayout.CHUNKS, o -> listed.add(o.key().name()));
+      names = listed;
+    }
+
+    boolean contains(String sha256) {
+      return names.contains(sha256);
+    }
+
+    void add(String sha256) {
+      names.add(sha256);
+    }
+  }
+
+  static SnapshotCopy.Copied copy(Store from, Store to, SnapshotRef snapshot, ObjectInfo file, String expected,
+      boolean link, Mirror.Listener listener, Present present) throws IOException {
+    byte[] index;
+    try (InputStream in = from.backend().open(file.key())) {
+      index = in.readAllBytes();
+    }
+    MessageDigest digest = DysnomiaChecksum.startOneFile(file.key().name());
+    digest.update(index);
+    String computed = DysnomiaChecksum.format(digest.digest());
+    if (!computed.equals(expected)) {
+      throw new IntegrityException("Checksum mismatch detected for snapshot: %s, we have: '%s', we expect: '%s' (its"
+          + " index is damaged at the source, %s; run stasis check there); nothing of it was published", snapshot,
+          computed, expected, from.location(snapshot));
+    }
+    String name = file.key().name();
+    long sent = 0;
+    try (StoreLocks.Held shared = to.sharedLock("mirror " + snapshot)) {
+      present.list();
+      Chunks.IndexReader entries = new Chunks.IndexReader(new java.io.ByteArrayInputStream(index), snapshot.toString());
+      Chunks.Reader reader = new Chunks.Reader(from.backend());
+      for (Chunks.Entry e; (e = entries.next()) != null; ) {
+        if (present.contains(e.sha256())) {
+          continue;
+        }
+        try {
+          reader.read(e);
+        } catch (DamageException d) {
+          IntegrityException refused = new IntegrityException("snapshot %s is damaged at the source at byte %d: %s;"
+              + " nothing of it was published", snapshot, entries.offset() - e.length(), d.getMessage());
+          refused.initCause(d);
+          throw refused;
+        }
+        Chunks.writeStored(to, e.sha256(), reader.stored(), reader.storedLength());
+        present.add(e.sha256());
+        sent += reader.storedLength();
+        listener.progress(reader.storedLength());
+      }
+      try (ObjectWriter writer = to.receive(StoreLayout.snapshotFile(snapshot, name))) {
+        writer.output().write(index);
+        sent += index.length;
+        listener.progress(index.length);
+        SnapshotMeta meta = from.meta(snapshot).orElse(null);
+        if (!link) {
+          return new SnapshotCopy.Copied(null, to.publishUnlinked(writer, snapshot, name, expected, meta), sent);
+        }
+        IngestResult result = to.publish(writer, snapshot, name, expected, meta,
+            meta == null ? -1 : meta.logicalSize(), sent);
+        return new SnapshotCopy.Copied(result, result.deduplicated(), sent);
+      }
+    }
+  }
+}
