@@ -125,16 +125,16 @@ final class Chunks {
   }
 
   /**
-   * Compresses {@code data[0, length)} into the chunk object {@code sha256} of {@code store}
-   * (straight to its key where the backend writes so) and commits it; returns the stored size.
+   * Compresses {@code chunk} into the chunk object {@code sha256} of {@code store} (straight to
+   * its key where the backend writes so) and commits it; returns the stored size.
    */
-  static long write(Store store, String sha256, byte[] data, int length, int level) throws IOException {
+  static long write(Store store, String sha256, ChunkingOutput.Cut chunk, int level) throws IOException {
     Key key = StoreLayout.chunk(sha256);
     try (ObjectWriter writer = store.receive(key)) {
       Counting counted = new Counting(writer.output());
       try (ZstdOutputStreamNoFinalizer z = new ZstdOutputStreamNoFinalizer(counted, level)) {
         z.setChecksum(true);
-        z.write(data, 0, length);
+        chunk.forEach((segment, n) -> z.write(segment, 0, n));
       }
       writer.commit(key);
       return counted.count;

@@ -76,7 +76,7 @@ final class IngestSink implements Runnable {
     this.counter = new Counter(writeBehind, checksum, compression == Compression.XZ ? file : null);
     this.compression = compression;
     this.level = level;
-    this.paced = paced && compression == Compression.ZSTD;
+    this.paced = paced && (compression == Compression.ZSTD || compression == Compression.CHUNKED);
     this.chunkStore = chunkStore;
     this.comparison = comparison;
     if (comparison == null) {
@@ -195,14 +195,14 @@ final class IngestSink implements Runnable {
       startWriting();
     }
     compressor.write(chunk, 0, length);
-    if (compressor instanceof PacedZstd z) {
+    if (compressor instanceof PacedZstd z) {  // (a chunked stream paces itself by its writers)
       z.paced(full.size() >= 2);  // chunks waiting for this sink: it is what the stream waits for
     }
   }
 
   private OutputStream newCompressor() throws IOException {
     if (compression == Compression.CHUNKED) {
-      return new ChunkingOutput(counter, chunkStore, level);
+      return new ChunkingOutput(counter, chunkStore, level, paced);
     }
     return paced ? new PacedZstd(counter, level) : compression.compress(counter, level);
   }

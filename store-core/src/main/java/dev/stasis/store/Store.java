@@ -59,9 +59,9 @@ public final class Store implements Closeable {
    */
   public Ingest ingest(ComponentRef component, String logicalFile, Compression compression,
       String source, Map<String, String> attributes) throws IOException {
-    // zstd at its default level goes faster while it is what the stream waits for (PacedZstd)
-    return open(component, logicalFile, compression, compression.defaultLevel(), compression == Compression.ZSTD,
-        source, attributes);
+    // zstd at its default level goes faster while it is what the stream waits for (PacedZstd, ChunkingOutput)
+    return open(component, logicalFile, compression, compression.defaultLevel(),
+        compression == Compression.ZSTD || compression == Compression.CHUNKED, source, attributes);
   }
 
   /**
@@ -80,7 +80,7 @@ public final class Store implements Closeable {
       // held until the index is published: no gc deletes a chunk this stream found present
       StoreLocks.Held shared = locks.store(LockMode.SHARED, "chunked ingest of " + component, lockWait);
       try {
-        return new Ingest(this, component, file, compression, level, false, source, attributes, backend.create(),
+        return new Ingest(this, component, file, compression, level, paced, source, attributes, backend.create(),
             null, shared);
       } catch (IOException | RuntimeException e) {
         shared.close();
