@@ -1,7 +1,5 @@
 package dev.stasis.cli;
 
-import dev.stasis.store.ComponentRef;
-import dev.stasis.store.NotFoundException;
 import dev.stasis.store.SnapshotReader;
 import dev.stasis.store.SnapshotRef;
 import dev.stasis.store.Store;
@@ -32,12 +30,9 @@ final class DumpCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    String[] parts = path.split("/", -1);
-    ComponentRef component = parts.length == 2 ? new ComponentRef(parts[0], parts[1]) : null;
-    SnapshotRef parsed = component == null ? SnapshotRef.parse(path) : null;  // a bad path is a usage error first
+    SnapshotPath which = SnapshotPath.parse(path);
     try (Store s = stasis.store.open(ctx)) {
-      SnapshotRef ref = parsed != null ? parsed : s.latest(component)
-          .orElseThrow(() -> new NotFoundException("%s has no generations", component)).snapshotRef();
+      SnapshotRef ref = which.in(s);
       try (SnapshotReader reader = s.read(ref)) {
         reader.logical().transferTo(ctx.out());
         ctx.out().flush();

@@ -1,11 +1,9 @@
 package dev.stasis.cli;
 
 import dev.stasis.modules.spi.UsageException;
-import dev.stasis.store.ComponentRef;
 import dev.stasis.store.Compression;
 import dev.stasis.store.Ingest;
 import dev.stasis.store.IngestResult;
-import dev.stasis.store.NotFoundException;
 import dev.stasis.store.SnapshotReader;
 import dev.stasis.store.SnapshotRef;
 import dev.stasis.store.Store;
@@ -50,9 +48,7 @@ final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    String[] parts = path.split("/", -1);
-    ComponentRef component = parts.length == 2 ? new ComponentRef(parts[0], parts[1]) : null;
-    SnapshotRef parsed = component == null ? SnapshotRef.parse(path) : null;  // a bad path is a usage error first
+    SnapshotPath which = SnapshotPath.parse(path);
     Compression form = Compression.parse(compression);
     if (form != Compression.XZ && form != Compression.ZSTD) {
       throw new UsageException("export-dysnomia makes xz or zstd copies, not %s", form.word());
@@ -62,8 +58,7 @@ final class ExportCommand implements Callable<Integer> {
           + " name); give --to another store, or export xz", form.word());
     }
     try (Store s = stasis.store.open(ctx); Store target = to == null ? null : stasis.store.open(ctx, to)) {
-      SnapshotRef ref = parsed != null ? parsed : s.latest(component)
-          .orElseThrow(() -> new NotFoundException("%s has no generations", component)).snapshotRef();
+      SnapshotRef ref = which.in(s);
       Store into = target == null ? s : target;
       IngestResult result;
       try (SnapshotReader reader = s.read(ref);

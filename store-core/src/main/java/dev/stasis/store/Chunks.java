@@ -3,7 +3,6 @@ package dev.stasis.store;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdException;
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -131,7 +130,7 @@ final class Chunks {
   static long write(Store store, String sha256, ChunkingOutput.Cut chunk, int level) throws IOException {
     Key key = StoreLayout.chunk(sha256);
     try (ObjectWriter writer = store.receive(key)) {
-      Counting counted = new Counting(writer.output());
+      SnapshotCopy.Sent counted = new SnapshotCopy.Sent(writer.output(), new Mirror.Listener() {});
       try (ZstdOutputStreamNoFinalizer z = new ZstdOutputStreamNoFinalizer(counted, level)) {
         z.setChecksum(true);
         chunk.forEach((segment, n) -> z.write(segment, 0, n));
@@ -295,38 +294,6 @@ final class Chunks {
       System.arraycopy(data, at, b, off, n);
       at += n;
       return n;
-    }
-  }
-
-  /** Reads {@code in} to its end into memory: an index, which is small (about 40 KiB per GiB of stream). */
-  static byte[] readAll(InputStream in) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    in.transferTo(out);
-    return out.toByteArray();
-  }
-
-  /** Counts what passes. */
-  private static final class Counting extends java.io.FilterOutputStream {
-    long count;
-
-    Counting(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      write(new byte[] {(byte) b}, 0, 1);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-      count += len;
-    }
-
-    @Override
-    public void close() {
-      // the writer's commit ends its output
     }
   }
 }

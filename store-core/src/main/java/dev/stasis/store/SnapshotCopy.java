@@ -167,7 +167,7 @@ final class SnapshotCopy {
   }
 
   /** The destination's output, counting what it is given and telling the listener. */
-  private static final class Sent extends FilterOutputStream {
+  static final class Sent extends FilterOutputStream {
     private final Mirror.Listener listener;
     long count;
 
