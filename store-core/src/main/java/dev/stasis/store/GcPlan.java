@@ -150,6 +150,11 @@ public final class GcPlan {
    * chunk is deleted: which ones it lists is not known.
    */
   private void sweepChunks(Backend backend, Set<SnapshotRef> deleted) throws IOException {
+    List<ObjectInfo> chunks = new ArrayList<>();
+    backend.list(StoreLayout.CHUNKS, chunks::add);
+    if (chunks.isEmpty()) {
+      return;  // a store without chunked snapshots: no second listing of every snapshot
+    }
     List<ObjectInfo> indexes = new ArrayList<>();
     backend.list(StoreLayout.SNAPSHOTS, o -> {
       SnapshotRef ref = StoreLayout.snapshotOf(StoreLayout.SNAPSHOTS, o.key());
@@ -173,12 +178,12 @@ public final class GcPlan {
         return;
       }
     }
-    backend.list(StoreLayout.CHUNKS, o -> {
+    for (ObjectInfo o : chunks) {
       String name = o.key().name();
       if (!marked.contains(name) && SnapshotId.isHex(name)) {
         steps.add(new Step(new Action(Kind.CHUNK, name, "no snapshot lists it"), null, List.of(o.key())));
       }
-    });
+    }
   }
 
   /** The snapshot directories in {@code scope} that hold no file, on a backend that has directories. */
