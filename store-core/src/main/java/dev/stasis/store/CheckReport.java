@@ -4,8 +4,8 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.ArrayList;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -226,18 +226,24 @@ public final class CheckReport {
         return;
       }
       Chunks.IndexReader entries = new Chunks.IndexReader(new ByteArrayInputStream(index), subject);
-      try {
-        for (Chunks.Entry e; (e = entries.next()) != null; ) {
-          long at = entries.offset() - e.length();
-          DamageException bad = verdict(e);
-          if (bad != null) {
-            problems.add(new Problem(bad.kind(), subject, "snapshot " + subject + " is broken at byte " + at + ": "
-                + bad.getMessage()));
-          }
+      while (true) {
+        Chunks.Entry e;
+        try {
+          e = entries.next();
+        } catch (IOException malformed) {  // the bytes are in memory: only their form can fail
+          problems.add(new Problem(Kind.CORRUPT_CONTENT, subject, "snapshot " + subject + " is damaged, though its"
+              + " index matches its checksum record: " + malformed.getMessage()));
+          return;
         }
-      } catch (IOException e) {
-        problems.add(new Problem(Kind.CORRUPT_CONTENT, subject, "snapshot " + subject + " is damaged, though its index"
-            + " matches its checksum record: " + e.getMessage()));
+        if (e == null) {
+          return;
+        }
+        long at = entries.offset() - e.length();
+        DamageException bad = verdict(e);  // an I/O error reading a chunk makes the snapshot unreadable
+        if (bad != null) {
+          problems.add(new Problem(bad.kind(), subject, "snapshot " + subject + " is broken at byte " + at + ": "
+              + bad.getMessage()));
+        }
       }
     }
 
