@@ -46,6 +46,48 @@ final class ChunkCopy {
     }
   }
 
+  /**
+   * Reads a chunk from the source until it verifies, at most {@link SnapshotCopy#READS} times,
+   * as a whole snapshot is read again: reads that all give the same wrong bytes are the stored
+   * chunk's damage (exit 3); reads that differ are the transfer's (exit 1), the chunk possibly
+   * intact. A missing chunk is the source's damage at once.
+   */
+  private static void readVerified(Store from, SnapshotRef snapshot, Chunks.Reader reader, Chunks.Entry e, long at,
+      Mirror.Listener listener) throws IOException {
+    Set<String> reads = new HashSet<>();
+    for (int read = 1; ; read++) {
+      try {
+        reader.read(e);
+        return;
+      } catch (DamageException d) {
+        if (d.kind() == CheckReport.Kind.MISSING_CHUNK || read == SnapshotCopy.READS) {
+          reads.add(storedDigest(reader));
+          if (d.kind() != CheckReport.Kind.MISSING_CHUNK && reads.size() > 1) {
+            throw new StoreException("snapshot %s was damaged on its way from %s: %d reads of its chunk %s gave"
+                + " %d different results, none right, so the transfer damages it and the stored chunk may be intact"
+                + " (stasis check there tells); nothing of it was published", snapshot, from.location(snapshot),
+                read, e.sha256(), reads.size());
+          }
+          IntegrityException refused = new IntegrityException("snapshot %s is damaged at the source at byte %d: %s;"
+              + " nothing of it was published", snapshot, at, d.getMessage());
+          refused.initCause(d);
+          throw refused;
+        }
+        reads.add(storedDigest(reader));
+        listener.retrying(snapshot, "chunk " + e.sha256() + " of snapshot " + snapshot + " read from "
+            + from.location(snapshot) + " does not verify (" + d.getMessage() + "); reading it again (" + (read + 1)
+            + " of " + SnapshotCopy.READS + ")");
+      }
+    }
+  }
+
+  /** The SHA-256 of the stored bytes the reader last read, to tell reads apart. */
+  private static String storedDigest(Chunks.Reader reader) {
+    MessageDigest d = DysnomiaChecksum.sha256();
+    d.update(reader.stored(), 0, reader.storedLength());
+    return java.util.HexFormat.of().formatHex(d.digest());
+  }
+
   static SnapshotCopy.Copied copy(Store from, Store to, SnapshotRef snapshot, ObjectInfo file, String expected,
       boolean link, Mirror.Listener listener, Present present) throws IOException {
     byte[] index;
@@ -70,14 +112,7 @@ final class ChunkCopy {
         if (present.contains(e.sha256())) {
           continue;
         }
-        try {
-          reader.read(e);
-        } catch (DamageException d) {
-          IntegrityException refused = new IntegrityException("snapshot %s is damaged at the source at byte %d: %s;"
-              + " nothing of it was published", snapshot, entries.offset() - e.length(), d.getMessage());
-          refused.initCause(d);
-          throw refused;
-        }
+        readVerified(from, snapshot, reader, e, entries.offset() - e.length(), listener);
         Chunks.writeStored(to, e.sha256(), reader.stored(), reader.storedLength());
         present.add(e.sha256());
         sent += reader.storedLength();

@@ -1,12 +1,14 @@
 package dev.stasis.store;
 
-import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -67,8 +69,8 @@ public final class GcPlan {
    * Why this plan deletes no chunk: an index of a snapshot it keeps could not be read, so which
    * chunks are unreferenced is not known. Empty when chunks were swept as planned.
    */
-  public java.util.Optional<String> chunksKept() {
-    return java.util.Optional.ofNullable(chunksKept);
+  public Optional<String> chunksKept() {
+    return Optional.ofNullable(chunksKept);
   }
 
   /** The deletions, in the order they are applied. */
@@ -138,7 +140,7 @@ public final class GcPlan {
     Set<SnapshotRef> deleted = new HashSet<>();
     plan.steps.stream().filter(st -> st.action().kind() == Kind.SNAPSHOT)
         .forEach(st -> deleted.add(StoreLayout.snapshotOf(StoreLayout.SNAPSHOTS, st.keys().get(0))));
-    plan.sweepChunks(backend, deleted);
+    plan.sweepChunks(store, deleted);
     return plan;
   }
 
@@ -146,10 +148,13 @@ public final class GcPlan {
    * Plans the deletion of every chunk that no chunked snapshot of the whole store lists once the
    * planned snapshots are gone (mark, then sweep). Every chunked ingest holds the shared store
    * lock from its first chunk to its commit, and gc the exclusive one, so a chunk an ingest found
-   * present cannot be swept before its index is published. When an index cannot be read, no
-   * chunk is deleted: which ones it lists is not known.
+   * present cannot be swept before its index is published. When an index cannot be read, or does
+   * not match its checksum record, no chunk is deleted: which ones it lists is not known (a
+   * damaged index may name other chunks than its snapshot's). An index without a record (no
+   * commit leaves one) is marked as it reads: keeping more is safe.
    */
-  private void sweepChunks(Backend backend, Set<SnapshotRef> deleted) throws IOException {
+  private void sweepChunks(Store store, Set<SnapshotRef> deleted) throws IOException {
+    Backend backend = store.backend();
     List<ObjectInfo> chunks = new ArrayList<>();
     backend.list(StoreLayout.CHUNKS, chunks::add);
     if (chunks.isEmpty()) {
@@ -165,15 +170,25 @@ public final class GcPlan {
     Set<String> marked = new HashSet<>();
     for (ObjectInfo index : indexes) {
       SnapshotRef ref = StoreLayout.snapshotOf(StoreLayout.SNAPSHOTS, index.key());
-      try (InputStream in = new BufferedInputStream(backend.open(index.key()), 1 << 16)) {
-        Chunks.IndexReader entries = new Chunks.IndexReader(in, ref.toString());
+      try {
+        byte[] bytes;
+        try (InputStream in = backend.open(index.key())) {
+          bytes = in.readAllBytes();
+        }
+        Optional<String> record = store.checksum(ref);
+        MessageDigest digest = DysnomiaChecksum.startOneFile(index.key().name());
+        digest.update(bytes);
+        if (record.isPresent() && !record.get().equals(DysnomiaChecksum.format(digest.digest()))) {
+          throw new IOException("it does not match its checksum record");
+        }
+        Chunks.IndexReader entries = new Chunks.IndexReader(new ByteArrayInputStream(bytes), ref.toString());
         for (Chunks.Entry e; (e = entries.next()) != null; ) {
           marked.add(e.sha256());
         }
       } catch (NotFoundException gone) {
         // deleted since it was listed: under the exclusive lock, only by someone not taking it
       } catch (IOException e) {
-        chunksKept = "the index of " + ref + " cannot be read (" + StoreException.reason(e) + "); no chunk was"
+        chunksKept = "the index of " + ref + " cannot be trusted (" + StoreException.reason(e) + "); no chunk was"
             + " deleted (stasis check tells what is wrong with it)";
         return;
       }

@@ -707,4 +707,43 @@ public abstract class MirrorContract {
     assertEquals(List.of(), history(destination));
     assertFalse(destination.exists(ref));
   }
+
+  @Test
+  void aChunkDamagedOnTheWayOnceIsReadAgainAndOnEveryReadIsTheTransfersFault() throws IOException {
+    byte[] data = new byte[4 << 20];
+    new Random(33).nextBytes(data);
+    SnapshotRef ref = ingestChunked(source, DB, data);
+    FaultyBackend once = FaultyBackend.over(source.backend());
+    once.corruptNext(key -> key.startsWith(StoreLayout.CHUNKS));
+    List<String> told = new ArrayList<>();
+    Mirror mirror = Mirror.between(through(once), destination, Scope.all());
+
+    MirrorResult r = mirror.run(mirror.plan(), OptionalInt.empty(), new Mirror.Listener() {
+      @Override
+      public void retrying(SnapshotRef snapshot, String why) {
+        told.add(why);
+      }
+    });
+
+    assertEquals(1, once.injected());
+    assertTrue(r.complete(), r.toString());
+    assertEquals(1, told.size(), told.toString());
+    assertTrue(told.get(0).contains("reading it again (2 of 3)"), told.get(0));
+    assertArrayEquals(data, logical(destination, ref));
+
+    SnapshotRef second = ingestChunked(source, DB, java.util.Arrays.copyOf(data, data.length + 1));
+    FaultyBackend always = FaultyBackend.over(source.backend());
+    for (int i = 0; i < 3; i++) {
+      always.corruptNext(key -> key.startsWith(StoreLayout.CHUNKS));
+    }
+    MirrorResult failed = mirror(through(always), destination, Scope.all(), OptionalInt.empty());
+
+    assertEquals(3, always.injected());
+    MirrorResult.Failure f = failed.failures().get(0);
+    assertFalse(f.integrity(), f.message());
+    assertTrue(f.message().contains("damaged on its way"), f.message());
+    assertFalse(destination.exists(second));
+    assertTrue(mirror().complete());
+    assertEquals(history(source), history(destination));
+  }
 }

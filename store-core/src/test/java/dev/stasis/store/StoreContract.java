@@ -964,6 +964,25 @@ public abstract class StoreContract {
   }
 
   @Test
+  void gcDeletesNoChunkWhileAKeptIndexDoesNotMatchItsChecksum() throws IOException {
+    IngestResult kept = ingest(COMP, chunkable(4, 31), Compression.CHUNKED);
+    byte[] index;
+    try (InputStream in = backend.open(fileOf(kept.snapshot()))) {
+      index = in.readAllBytes();
+    }
+    String text = new String(index, StandardCharsets.US_ASCII);
+    int digit = text.indexOf('\n') + 1;  // the first chunk's name: still an index, naming another chunk
+    index[digit] = (byte) (index[digit] == '0' ? '1' : '0');
+    overwrite(fileOf(kept.snapshot()), index);
+    int before = chunks().size();
+
+    GcPlan plan = store.gc(Scope.all(), 1, false, a -> {});
+
+    assertTrue(plan.chunksKept().orElseThrow().contains("checksum record"), plan.chunksKept().toString());
+    assertEquals(before, chunks().size());
+  }
+
+  @Test
   void aChunkedIngestClosedWithoutCommitPublishesNothingAndGcSweepsItsChunks() throws IOException {
     byte[] data = chunkable(8, 26);
     try (Ingest ingest = store.ingest(COMP, "dump.sql", Compression.CHUNKED, "test", Map.of())) {
