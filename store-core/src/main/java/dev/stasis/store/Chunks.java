@@ -1,5 +1,6 @@
 package dev.stasis.store;
 
+import com.github.luben.zstd.RecyclingBufferPool;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdException;
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
@@ -131,7 +132,9 @@ final class Chunks {
     Key key = StoreLayout.chunk(sha256);
     try (ObjectWriter writer = store.receive(key)) {
       SnapshotCopy.Sent counted = new SnapshotCopy.Sent(writer.output(), new Mirror.Listener() {});
-      try (ZstdOutputStreamNoFinalizer z = new ZstdOutputStreamNoFinalizer(counted, level)) {
+      // its output buffer comes from a pool: one per chunk would be garbage that grows the heap
+      try (ZstdOutputStreamNoFinalizer z = new ZstdOutputStreamNoFinalizer(counted, RecyclingBufferPool.INSTANCE,
+          level)) {
         z.setChecksum(true);
         chunk.forEach((segment, n) -> z.write(segment, 0, n));
       }
