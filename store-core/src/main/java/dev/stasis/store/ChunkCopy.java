@@ -2,9 +2,15 @@ package dev.stasis.store;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.security.MessageDigest;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Copies a chunked snapshot between stores: the chunks the destination lacks, by name, then the
@@ -16,6 +22,9 @@ import java.util.Set;
  * {@code check} verifies them).
  */
 final class ChunkCopy {
+  /** Chunks sent at once. */
+  static final int COPIERS = 4;
+
   private ChunkCopy() {}
 
   /**
@@ -41,8 +50,68 @@ final class ChunkCopy {
       return names.contains(sha256);
     }
 
-    void add(String sha256) {
-      names.add(sha256);
+  }
+
+  /**
+   * Sends the chunks of {@code entries} that {@code present} lacks, {@link #COPIERS} at a time
+   * (on S3 each is a request or two of its own, whose latency adds up one by one), each read and
+   * verified, then written as it is stored; returns the stored bytes sent. The first failure
+   * stops the sending: chunks already committed stay for the next run (or gc), and no index
+   * lists them.
+   */
+  private static long sendMissing(Store from, Store to, SnapshotRef snapshot, Chunks.IndexReader entries,
+      Present present, Mirror.Listener listener) throws IOException {
+    ExecutorService copiers = Executors.newFixedThreadPool(COPIERS, r -> {
+      Thread t = new Thread(r, "stasis-chunk-copier");
+      t.setDaemon(true);
+      return t;
+    });
+    CompletionService<Integer> done = new ExecutorCompletionService<>(copiers);
+    ThreadLocal<Chunks.Reader> readers = ThreadLocal.withInitial(() -> new Chunks.Reader(from.backend()));
+    Set<String> queued = new HashSet<>();  // a chunk an index lists twice is sent once
+    long sent = 0;
+    int running = 0;
+    try {
+      for (Chunks.Entry e; (e = entries.next()) != null; ) {
+        if (present.contains(e.sha256()) || !queued.add(e.sha256())) {
+          continue;
+        }
+        if (running == COPIERS) {
+          sent += collect(done, listener);
+          running--;
+        }
+        Chunks.Entry chunk = e;
+        long at = entries.offset() - e.length();
+        done.submit(() -> {
+          Chunks.Reader reader = readers.get();
+          readVerified(from, snapshot, reader, chunk, at, listener);
+          Chunks.writeStored(to, chunk.sha256(), reader.stored(), reader.storedLength());
+          return reader.storedLength();
+        });
+        running++;
+      }
+      for (; running > 0; running--) {
+        sent += collect(done, listener);
+      }
+      return sent;
+    } finally {
+      copiers.shutdownNow();
+      Threads.awaitUninterruptibly(copiers);
+    }
+  }
+
+  /** Waits for one copier; returns its stored bytes, or throws what it met. */
+  private static int collect(CompletionService<Integer> done, Mirror.Listener listener) throws IOException {
+    try {
+      int n = done.take().get();
+      listener.progress(n);
+      return n;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while sending chunks");
+    } catch (ExecutionException e) {
+      Threads.rethrow(e.getCause());
+      throw new IllegalStateException(e.getCause());
     }
   }
 
@@ -107,17 +176,7 @@ final class ChunkCopy {
     try (StoreLocks.Held shared = to.sharedLock("mirror " + snapshot)) {
       present.list();
       Chunks.IndexReader entries = new Chunks.IndexReader(new java.io.ByteArrayInputStream(index), snapshot.toString());
-      Chunks.Reader reader = new Chunks.Reader(from.backend());
-      for (Chunks.Entry e; (e = entries.next()) != null; ) {
-        if (present.contains(e.sha256())) {
-          continue;
-        }
-        readVerified(from, snapshot, reader, e, entries.offset() - e.length(), listener);
-        Chunks.writeStored(to, e.sha256(), reader.stored(), reader.storedLength());
-        present.add(e.sha256());
-        sent += reader.storedLength();
-        listener.progress(reader.storedLength());
-      }
+      sent += sendMissing(from, to, snapshot, entries, present, listener);
       try (ObjectWriter writer = to.receive(StoreLayout.snapshotFile(snapshot, name))) {
         writer.output().write(index);
         sent += index.length;

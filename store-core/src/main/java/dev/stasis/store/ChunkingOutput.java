@@ -13,7 +13,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -284,18 +283,6 @@ final class ChunkingOutput extends OutputStream implements Abortable {
     namer.interrupt();
     Threads.joinUninterruptibly(namer);
     writers.shutdownNow();
-    boolean interrupted = false;
-    while (true) {
-      try {
-        if (writers.awaitTermination(1, TimeUnit.MINUTES)) {
-          break;
-        }
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    Threads.awaitUninterruptibly(writers);
   }
 }

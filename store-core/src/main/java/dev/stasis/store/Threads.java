@@ -1,8 +1,10 @@
 package dev.stasis.store;
 
 import java.io.IOException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 
-/** What the engine's worker threads share: handing a failure over, and waiting for a thread to end. */
+/** What the engine's worker threads share: handing a failure over, and waiting for a thread or a pool to end. */
 final class Threads {
   private Threads() {}
 
@@ -23,6 +25,23 @@ final class Threads {
     while (thread.isAlive()) {
       try {
         thread.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Waits for {@code pool}, shut down, to finish its tasks, even when interrupted; the interrupt is kept. */
+  static void awaitUninterruptibly(ExecutorService pool) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        if (pool.awaitTermination(1, TimeUnit.MINUTES)) {
+          break;
+        }
       } catch (InterruptedException e) {
         interrupted = true;
       }
