@@ -2,9 +2,7 @@ package dev.stasis.store;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -213,13 +211,8 @@ public final class CheckReport {
 
     void check(SnapshotRef ref, Key file, String expected, List<Problem> problems) throws IOException {
       String subject = ref.toString();
-      byte[] index;
-      try (InputStream in = backend.open(file)) {
-        index = in.readAllBytes();
-      }
-      MessageDigest digest = DysnomiaChecksum.startOneFile(file.name());
-      digest.update(index);
-      String computed = DysnomiaChecksum.format(digest.digest());
+      byte[] index = Chunks.readIndex(backend, file);
+      String computed = Chunks.checksumOf(file, index);
       if (!computed.equals(expected)) {
         problems.add(new Problem(Kind.MISMATCH, subject, "Checksum mismatch detected for snapshot: " + subject
             + ", we have: '" + computed + "', we expect: '" + expected + "' (its index is damaged)"));
@@ -256,8 +249,7 @@ public final class CheckReport {
         if (read.test(e.sha256())) {
           reader.read(e);
         } else if (backend.stat(StoreLayout.chunk(e.sha256())).isEmpty()) {
-          bad = new DamageException(Kind.MISSING_CHUNK, "chunk %s is missing (%s)", e.sha256(),
-              backend.location(StoreLayout.chunk(e.sha256())));
+          bad = Chunks.missing(backend, e.sha256());
         }
       } catch (DamageException d) {
         bad = d;

@@ -1,7 +1,6 @@
 package dev.stasis.store;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.security.MessageDigest;
 import java.util.HashSet;
@@ -159,13 +158,8 @@ final class ChunkCopy {
 
   static SnapshotCopy.Copied copy(Store from, Store to, SnapshotRef snapshot, ObjectInfo file, String expected,
       boolean link, Mirror.Listener listener, Present present) throws IOException {
-    byte[] index;
-    try (InputStream in = from.backend().open(file.key())) {
-      index = in.readAllBytes();
-    }
-    MessageDigest digest = DysnomiaChecksum.startOneFile(file.key().name());
-    digest.update(index);
-    String computed = DysnomiaChecksum.format(digest.digest());
+    byte[] index = Chunks.readIndex(from.backend(), file.key());
+    String computed = Chunks.checksumOf(file.key(), index);
     if (!computed.equals(expected)) {
       throw new IntegrityException("Checksum mismatch detected for snapshot: %s, we have: '%s', we expect: '%s' (its"
           + " index is damaged at the source, %s; run stasis check there); nothing of it was published", snapshot,

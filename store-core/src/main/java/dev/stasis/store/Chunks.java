@@ -119,6 +119,26 @@ final class Chunks {
     }
   }
 
+  /** A chunked snapshot's index, read whole (it is small: about 40 KiB per GiB of stream). */
+  static byte[] readIndex(Backend backend, Key file) throws IOException {
+    try (InputStream in = backend.open(file)) {
+      return in.readAllBytes();
+    }
+  }
+
+  /** Dysnomia's checksum record of a snapshot whose one file is the index {@code file} holding {@code index}. */
+  static String checksumOf(Key file, byte[] index) {
+    MessageDigest digest = DysnomiaChecksum.startOneFile(file.name());
+    digest.update(index);
+    return DysnomiaChecksum.format(digest.digest());
+  }
+
+  /** The damage of a chunk that is not in {@code backend}. */
+  static DamageException missing(Backend backend, String sha256) {
+    return new DamageException(CheckReport.Kind.MISSING_CHUNK, "chunk %s is missing (%s): it was deleted or never"
+        + " arrived", sha256, backend.location(StoreLayout.chunk(sha256)));
+  }
+
   /** Whether the chunk is in {@code backend}. */
   static boolean has(Backend backend, String sha256) throws IOException {
     return backend.stat(StoreLayout.chunk(sha256)).isPresent();
@@ -224,8 +244,7 @@ final class Chunks {
           }
         }
       } catch (NotFoundException e) {
-        DamageException missing = new DamageException(CheckReport.Kind.MISSING_CHUNK, "chunk %s is missing (%s): it"
-            + " was deleted or never arrived", chunk.sha256(), backend.location(key));
+        DamageException missing = missing(backend, chunk.sha256());
         missing.initCause(e);
         throw missing;
       } catch (DamageException e) {

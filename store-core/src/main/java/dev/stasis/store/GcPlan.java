@@ -2,8 +2,6 @@ package dev.stasis.store;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -171,14 +169,9 @@ public final class GcPlan {
     for (ObjectInfo index : indexes) {
       SnapshotRef ref = StoreLayout.snapshotOf(StoreLayout.SNAPSHOTS, index.key());
       try {
-        byte[] bytes;
-        try (InputStream in = backend.open(index.key())) {
-          bytes = in.readAllBytes();
-        }
+        byte[] bytes = Chunks.readIndex(backend, index.key());
         Optional<String> record = store.checksum(ref);
-        MessageDigest digest = DysnomiaChecksum.startOneFile(index.key().name());
-        digest.update(bytes);
-        if (record.isPresent() && !record.get().equals(DysnomiaChecksum.format(digest.digest()))) {
+        if (record.isPresent() && !record.get().equals(Chunks.checksumOf(index.key(), bytes))) {
           throw new IOException("it does not match its checksum record");
         }
         Chunks.IndexReader entries = new Chunks.IndexReader(new ByteArrayInputStream(bytes), ref.toString());
